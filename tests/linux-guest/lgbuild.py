@@ -176,8 +176,9 @@ def fetch_debs(out, v):
         ensure_s390x_arch()
         args = ['%s=%s' % s for s in todo]
         log('apt-get download ' + ' '.join(args))
-        run(['apt-get', 'download', '-q'] + args, cwd=debs,
-            stdout=subprocess.DEVNULL)
+        # Root downloads into a directory _apt may not write: no sandbox.
+        run(['apt-get', 'download', '-q', '-o', 'APT::Sandbox::User=root']
+            + args, cwd=debs, stdout=subprocess.DEVNULL)
     paths = {}
     for s in specs:
         p = deb_path(debs, s)
