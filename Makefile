@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Top-level targets of the qemu-s390x-ism fork.
+#
+# Copyright (c) 2026 The qemu-s390x-ism authors
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BUILD := $(TOP)/build
+QEMU_BUILD := $(BUILD)/qemu/build
+NPROC := $(shell nproc)
+
+# Rebuilds of the same sources from another folder (the per-patch build
+# of "make check") hit the cache.
+export CCACHE_NOHASHDIR := 1
+export CCACHE_BASEDIR := $(BUILD)
+
+TOOL_DIRS := $(wildcard tests/zpci-sim tests/guest tests/linux-guest/module)
+
+.PHONY: all deps qemu tools check demo bench export clean distclean
+
+all: qemu tools
+
+deps:
+	@$(TOP)/scripts/install-deps
+
+qemu: deps
+	@$(TOP)/scripts/build
+
+tools: deps
+	@for d in $(TOOL_DIRS); do \
+	    if [ -f $$d/Makefile ]; then \
+	        $(MAKE) -C $$d BUILD=$(BUILD)/$$(basename $$d) || exit 1; \
+	    fi; \
+	done
+
+check: deps
+	@$(TOP)/scripts/check
+
+demo: all
+	@$(TOP)/scripts/demo
+
+bench: all
+	@$(TOP)/scripts/bench
+
+export:
+	@$(TOP)/scripts/pq export
+
+clean:
+	rm -rf $(QEMU_BUILD) $(BUILD)/bisect $(BUILD)/check $(BUILD)/zpci-sim \
+	    $(BUILD)/guest
+
+distclean:
+	rm -rf $(BUILD)
