@@ -1,0 +1,365 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ * zpci-sim: reads the GKeyFile named by ZPCI_SIM_CONFIG.
+ * Copyright (c) 2026 The qemu-s390x-ism authors
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zpci-sim.h"
+
+static const SimModel *const models[] = {
+    &sim_model_ism,
+    &sim_model_msix_nic,
+    &sim_model_msi_dev,
+};
+
+static const char *const simulator_keys[] = {
+    "output", "log", "flush", "dma-limit", NULL
+};
+
+static const char *const function_keys[] = {
+    "model", "group", "driver", "region",
+    "pft", "gid", "fh", "fid", "pchid", "vfn", "maxstbl", "noi",
+    "relaxed", "mio", "refresh", "base-cap-version",
+    "start-dma", "end-dma", "msi-addr",
+    "vendor-id", "device-id", "msi-vectors", "msix-vectors",
+    "ism-gid",
+    "fail-region-request", "error-state", "refuse-dma-map",
+    NULL
+};
+
+const SimModel *sim_model_find(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(models); i++) {
+        if (strcmp(models[i]->name, name) == 0) {
+            return models[i];
+        }
+    }
+    return NULL;
+}
+
+SimFunction *sim_function_by_name(const char *name)
+{
+    guint i;
+
+    for (i = 0; i < sim.functions->len; i++) {
+        SimFunction *f = g_ptr_array_index(sim.functions, i);
+
+        if (strcmp(f->name, name) == 0) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
+SimGroup *sim_group_find(int id)
+{
+    guint i;
+
+    for (i = 0; i < sim.groups->len; i++) {
+        SimGroup *g = g_ptr_array_index(sim.groups, i);
+
+        if (g->id == id) {
+            return g;
+        }
+    }
+    return NULL;
+}
+
+static bool key_known(const char *const *list, const char *key)
+{
+    for (; *list; list++) {
+        if (strcmp(*list, key) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void check_keys(GKeyFile *kf, const char *grp,
+                       const char *const *list)
+{
+    gchar **keys = g_key_file_get_keys(kf, grp, NULL, NULL);
+    gchar **k;
+
+    for (k = keys; k && *k; k++) {
+        if (!key_known(list, *k)) {
+            sim_error("config: unknown key '%s' in [%s]", *k, grp);
+        }
+    }
+    g_strfreev(keys);
+}
+
+/* Integer with 0x prefix support; returns false if absent */
+static bool get_u64(GKeyFile *kf, const char *grp, const char *key,
+                    uint64_t *val)
+{
+    gchar *s = g_key_file_get_string(kf, grp, key, NULL);
+    char *end;
+
+    if (!s) {
+        return false;
+    }
+    g_strstrip(s);
+    errno = 0;
+    *val = strtoull(s, &end, 0);
+    if (errno || *end || !*s) {
+        sim_error("config: [%s] %s=%s is not a number", grp, key, s);
+        g_free(s);
+        return false;
+    }
+    g_free(s);
+    return true;
+}
+
+static bool get_bool(GKeyFile *kf, const char *grp, const char *key,
+                     bool *val)
+{
+    GError *err = NULL;
+    gboolean b;
+
+    if (!g_key_file_has_key(kf, grp, key, NULL)) {
+        return false;
+    }
+    b = g_key_file_get_boolean(kf, grp, key, &err);
+    if (err) {
+        sim_error("config: [%s] %s: %s", grp, key, err->message);
+        g_error_free(err);
+        return false;
+    }
+    *val = b;
+    return true;
+}
+
+#define GET_NUM(kf, grp, key, field)                    \
+    do {                                                \
+        uint64_t v_;                                    \
+        if (get_u64(kf, grp, key, &v_)) {               \
+            (field) = v_;                               \
+        }                                               \
+    } while (0)
+
+static SimGroup *group_get(int id)
+{
+    SimGroup *g = sim_group_find(id);
+
+    if (!g) {
+        g = g_new0(SimGroup, 1);
+        g->id = id;
+        g->fd = -1;
+        g_ptr_array_add(sim.groups, g);
+    }
+    return g;
+}
+
+static void load_function(GKeyFile *kf, const char *grp, unsigned idx)
+{
+    const char *name = grp + strlen("function ");
+    gchar *s;
+    SimFunction *f;
+    const SimModel *m;
+    uint64_t v;
+    int i, j;
+
+    check_keys(kf, grp, function_keys);
+    while (*name == ' ') {
+        name++;
+    }
+    s = g_key_file_get_string(kf, grp, "model", NULL);
+    m = s ? sim_model_find(g_strstrip(s)) : NULL;
+    if (!m) {
+        sim_error("config: [%s] has no valid model (ism, msix-nic, "
+                  "msi-dev): '%s'", grp, s ? s : "");
+        g_free(s);
+        return;
+    }
+    g_free(s);
+    if (!get_u64(kf, grp, "group", &v)) {
+        sim_error("config: [%s] needs group=N", grp);
+        return;
+    }
+
+    f = g_new0(SimFunction, 1);
+    f->name = g_strdup(name);
+    f->model = m;
+    f->group = (int)v;
+    f->grp = group_get(f->group);
+    f->device_fd = -1;
+    f->counters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                        NULL);
+    f->log = g_ptr_array_new_with_free_func(g_free);
+    for (i = 0; i < SIM_NUM_IRQ_INDEX; i++) {
+        for (j = 0; j < SIM_MAX_VECTORS; j++) {
+            f->irq_fd[i][j] = -1;
+        }
+    }
+
+    /* Defaults common to every model, then the model's own */
+    f->fh = 0x80000000U | (idx + 1) << 8;
+    f->fid = idx + 1;
+    f->pchid = 0x100 + idx;
+    f->vfn = 0;
+    f->gid = 0x20 + idx;
+    f->maxstbl = 128;
+    f->noi = 128;
+    f->mui = 1000;
+    f->pci_version = 0;
+    f->start_dma = 0x100000000ULL;
+    f->end_dma = 0x1ffffffffffffffULL;
+    f->msi_addr = 0xfe00000000000000ULL;
+    f->dasm = 0;
+    f->base_cap_version = 2;
+    f->mio = true;
+    f->relaxed = false;
+    f->refresh = false;
+    f->subsys_vendor_id = 0x1014;
+    f->subsys_id = 0;
+    /* "SIMULATED" in EBCDIC */
+    memcpy(f->util_str, "\xe2\xc9\xd4\xe4\xd3\xc1\xe3\xc5\xc4", 9);
+    f->pfip[0] = idx;
+    m->defaults(f);
+
+    s = g_key_file_get_string(kf, grp, "driver", NULL);
+    if (s && strcmp(g_strstrip(s), "ism_vfio_pci") == 0) {
+        f->driver = SIM_DRV_ISM_VFIO_PCI;
+    } else if (s && strcmp(s, "vfio-pci") != 0) {
+        sim_error("config: [%s] driver=%s unknown (vfio-pci, ism_vfio_pci)",
+                  grp, s);
+    }
+    g_free(s);
+
+    s = g_key_file_get_string(kf, grp, "region", NULL);
+    if (s) {
+        g_strstrip(s);
+        if (strcmp(s, "present") == 0) {
+            f->zio = SIM_ZIO_PRESENT;
+        } else if (strcmp(s, "store") == 0) {
+            f->zio = SIM_ZIO_STORE;
+        } else if (strcmp(s, "absent") != 0) {
+            sim_error("config: [%s] region=%s unknown (absent, present, "
+                      "store)", grp, s);
+        }
+    }
+    g_free(s);
+    if (f->driver == SIM_DRV_ISM_VFIO_PCI && f->zio != SIM_ZIO_ABSENT) {
+        sim_error("config: [%s] ism_vfio_pci offers no zPCI I/O region; "
+                  "region ignored", grp);
+        f->zio = SIM_ZIO_ABSENT;
+    }
+
+    GET_NUM(kf, grp, "pft", f->pft);
+    GET_NUM(kf, grp, "gid", f->gid);
+    GET_NUM(kf, grp, "fh", f->fh);
+    GET_NUM(kf, grp, "fid", f->fid);
+    GET_NUM(kf, grp, "pchid", f->pchid);
+    GET_NUM(kf, grp, "vfn", f->vfn);
+    GET_NUM(kf, grp, "maxstbl", f->maxstbl);
+    GET_NUM(kf, grp, "noi", f->noi);
+    GET_NUM(kf, grp, "base-cap-version", f->base_cap_version);
+    GET_NUM(kf, grp, "start-dma", f->start_dma);
+    GET_NUM(kf, grp, "end-dma", f->end_dma);
+    GET_NUM(kf, grp, "msi-addr", f->msi_addr);
+    GET_NUM(kf, grp, "vendor-id", f->vendor_id);
+    GET_NUM(kf, grp, "device-id", f->device_id);
+    GET_NUM(kf, grp, "msi-vectors", f->msi_vectors);
+    GET_NUM(kf, grp, "msix-vectors", f->msix_vectors);
+    GET_NUM(kf, grp, "ism-gid", f->ism_gid);
+    GET_NUM(kf, grp, "fail-region-request", f->fail_region_request);
+    GET_NUM(kf, grp, "refuse-dma-map", f->refuse_dma_map);
+    get_bool(kf, grp, "relaxed", &f->relaxed);
+    get_bool(kf, grp, "mio", &f->mio);
+    get_bool(kf, grp, "refresh", &f->refresh);
+    get_bool(kf, grp, "error-state", &f->error_state);
+
+    if (f->base_cap_version < 1 || f->base_cap_version > 3) {
+        sim_error("config: [%s] base-cap-version=%d unsupported (1..3)",
+                  grp, f->base_cap_version);
+        f->base_cap_version = 2;
+    }
+    if (f->maxstbl == 0 || f->maxstbl > 4096) {
+        sim_error("config: [%s] maxstbl=%u out of range (1..4096)", grp,
+                  f->maxstbl);
+        f->maxstbl = 128;
+    }
+    if (f->msi_vectors > 32 || (f->msi_vectors & (f->msi_vectors - 1))) {
+        sim_error("config: [%s] msi-vectors=%u must be 0 or a power of two "
+                  "<= 32", grp, f->msi_vectors);
+        f->msi_vectors = 1;
+    }
+    if (f->msix_vectors > SIM_MAX_VECTORS) {
+        sim_error("config: [%s] msix-vectors=%u > %d", grp, f->msix_vectors,
+                  SIM_MAX_VECTORS);
+        f->msix_vectors = SIM_MAX_VECTORS;
+    }
+    if (sim_function_by_name(f->name)) {
+        sim_error("config: function '%s' defined twice", f->name);
+    }
+
+    if (m->realize) {
+        m->realize(f);
+    }
+    sim_cfg_build(f);
+    g_ptr_array_add(sim.functions, f);
+}
+
+void sim_config_load(void)
+{
+    const char *path = getenv("ZPCI_SIM_CONFIG");
+    GKeyFile *kf = g_key_file_new();
+    GError *err = NULL;
+    gchar **grps, **g;
+    bool b;
+    uint64_t v;
+    unsigned idx = 0;
+
+    sim.functions = g_ptr_array_new();
+    sim.containers = g_ptr_array_new();
+    sim.groups = g_ptr_array_new();
+    sim.errors = g_ptr_array_new_with_free_func(g_free);
+    sim.fds = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                    g_free);
+    sim.dma_limit = 65535;
+    sim.log_ops = false;
+
+    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &err)) {
+        sim_error("config: cannot load %s: %s", path, err->message);
+        g_error_free(err);
+        g_key_file_free(kf);
+        return;
+    }
+    if (g_key_file_has_group(kf, "simulator")) {
+        check_keys(kf, "simulator", simulator_keys);
+        sim.output = g_key_file_get_string(kf, "simulator", "output", NULL);
+        if (sim.output) {
+            g_strstrip(sim.output);
+        }
+        if (get_bool(kf, "simulator", "log", &b)) {
+            sim.log_ops = b;
+        }
+        if (get_bool(kf, "simulator", "flush", &b)) {
+            sim.flush = b;
+        }
+        if (get_u64(kf, "simulator", "dma-limit", &v)) {
+            sim.dma_limit = v;
+        }
+    }
+    grps = g_key_file_get_groups(kf, NULL);
+    for (g = grps; *g; g++) {
+        if (strcmp(*g, "simulator") == 0) {
+            continue;
+        }
+        if (strncmp(*g, "function ", 9) == 0) {
+            load_function(kf, *g, idx++);
+        } else {
+            sim_error("config: unknown section [%s]", *g);
+        }
+    }
+    g_strfreev(grps);
+    g_key_file_free(kf);
+}

@@ -1,0 +1,377 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ * zpci-sim: shared declarations of the s390 zPCI host simulator.
+ * Copyright (c) 2026 The qemu-s390x-ism authors
+ */
+#ifndef ZPCI_SIM_H
+#define ZPCI_SIM_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Host driver the simulated function is bound to */
+typedef enum {
+    SIM_DRV_VFIO_PCI,
+    SIM_DRV_ISM_VFIO_PCI,
+} SimDriver;
+
+/* zPCI I/O region offered by the simulated host kernel */
+typedef enum {
+    SIM_ZIO_ABSENT,
+    SIM_ZIO_PRESENT,
+    SIM_ZIO_STORE,
+} SimZio;
+
+#define SIM_NUM_BARS        6
+#define SIM_CFG_SIZE        256
+#define SIM_PAGE_SIZE       4096ULL
+#define SIM_NUM_IRQ_INDEX   5       /* INTx, MSI, MSI-X, ERR, REQ */
+#define SIM_MAX_VECTORS     64
+
+/* Region indexes (vfio-pci) */
+#define SIM_REGION_ROM      6
+#define SIM_REGION_CONFIG   7
+#define SIM_REGION_VGA      8
+#define SIM_REGION_ZIO      9       /* first device-specific region */
+
+/* zPCI I/O region ABI (docs/zpci-sim.rst, ABI page section 4) */
+#define SIM_ZIO_HDR_SIZE    16
+#define SIM_ZIO_REQ_SIZE    32
+#define SIM_ZIO_SIZE        (SIM_ZIO_HDR_SIZE + SIM_ZIO_REQ_SIZE)
+#define SIM_ZIO_HDR_STORE   (1ULL << 0)
+#define SIM_ZIO_REQ_READ    (1ULL << 0)
+#define SIM_ZIO_REQ_BLOCKW  (1ULL << 1)
+#define SIM_ZIO_REQ_STORE   (1ULL << 2)
+#define SIM_REGION_TYPE_IBM 0x80001014U
+#define SIM_REGION_SUBTYPE_ZPCI_IO 2
+
+/* zPCI device info capability extensions (ABI page sections 2 and 3) */
+#define SIM_GROUP_FLAG_REFRESH  1
+#define SIM_GROUP_FLAG_RELAXED  2
+#define SIM_BASE_FLAG_MIO       1
+
+typedef struct SimBar {
+    uint64_t size;              /* 0: BAR not implemented */
+    bool mem64;                 /* 64-bit memory BAR: takes the next slot */
+    bool prefetch;
+} SimBar;
+
+typedef struct SimFunction SimFunction;
+typedef struct SimContainer SimContainer;
+typedef struct SimGroup SimGroup;
+
+/*
+ * A device model: the PCI function behind the host.  The host layer
+ * (hostpath.c) has already checked the architecture rules for the
+ * instruction before calling these; a model only adds its own
+ * device-specific refusals (via sim_reject()) and returns 0, -EIO or
+ * -EINVAL.
+ */
+typedef struct SimModel {
+    const char *name;
+    /* Fill in defaults (before the [function] overrides are applied) */
+    void (*defaults)(SimFunction *f);
+    /* Allocate model state once the configuration is final */
+    void (*realize)(SimFunction *f);
+    /* PCI Load of len (1, 2, 4, 8) bytes */
+    int (*load)(SimFunction *f, int bar, uint64_t off, void *buf,
+                unsigned len);
+    /* PCI Store of len (1, 2, 4, 8) bytes */
+    int (*store)(SimFunction *f, int bar, uint64_t off, const void *buf,
+                 unsigned len);
+    /* PCI Store Block of len bytes */
+    int (*block)(SimFunction *f, int bar, uint64_t off, const void *buf,
+                 unsigned len);
+    /* VFIO_DEVICE_RESET */
+    void (*reset)(SimFunction *f);
+    /* Append the model's "state" object members to a JSON string */
+    void (*dump_state)(SimFunction *f, GString *out);
+} SimModel;
+
+struct SimFunction {
+    char *name;
+    const SimModel *model;
+    int group;
+    SimDriver driver;
+    SimZio zio;
+
+    /* Facts reported in the zPCI capability chain */
+    uint8_t pft;
+    uint8_t gid;
+    uint32_t fh;
+    uint32_t fid;
+    uint16_t pchid;
+    uint16_t vfn;
+    uint16_t maxstbl;
+    uint16_t noi;
+    uint16_t mui;
+    uint8_t pci_version;
+    uint64_t start_dma;
+    uint64_t end_dma;
+    uint64_t msi_addr;
+    uint64_t dasm;
+    bool relaxed;
+    bool mio;
+    bool refresh;
+    int base_cap_version;
+    uint64_t ism_gid;           /* ISM global id (ism model) */
+    uint8_t util_str[64];
+    uint8_t pfip[4];
+
+    /* PCI identity and resources */
+    uint16_t vendor_id;
+    uint16_t device_id;
+    uint16_t subsys_vendor_id;
+    uint16_t subsys_id;
+    uint32_t class_code;
+    uint8_t revision;
+    SimBar bars[SIM_NUM_BARS];
+    unsigned msi_vectors;       /* 0: no MSI capability */
+    unsigned msix_vectors;      /* 0: no MSI-X capability */
+    int msix_table_bar;
+    uint32_t msix_table_off;
+    int msix_pba_bar;
+    uint32_t msix_pba_off;
+
+    /* Config space (pci-config.c) */
+    uint8_t cfg[SIM_CFG_SIZE];
+    uint8_t cfg_wmask[SIM_CFG_SIZE];
+
+    /* Fault injection */
+    unsigned fail_region_request;
+    unsigned region_requests;
+    bool error_state;
+    unsigned refuse_dma_map;
+
+    /* Interrupt eventfds registered by SET_IRQS (-1: none) */
+    int irq_fd[SIM_NUM_IRQ_INDEX][SIM_MAX_VECTORS];
+
+    /* Accounting (log.c) */
+    GHashTable *counters;       /* op name -> count (GUINT_TO_POINTER) */
+    GPtrArray *log;             /* JSON object strings */
+
+    /* Host objects */
+    int device_fd;              /* open device fd or -1 */
+    SimGroup *grp;
+
+    void *model_state;
+};
+
+struct SimContainer {
+    int fd;
+    bool iommu_set;
+    int iommu_type;
+    GArray *maps;               /* SimDmaMap, sorted by iova */
+    unsigned dma_avail;
+    unsigned map_requests;
+    GPtrArray *groups;
+};
+
+struct SimGroup {
+    int id;
+    int fd;                     /* open group fd or -1 */
+    SimContainer *container;
+};
+
+typedef struct SimDmaMap {
+    uint64_t iova;
+    uint64_t size;
+    uint64_t vaddr;
+    uint32_t flags;
+} SimDmaMap;
+
+typedef struct SimGlobal {
+    GPtrArray *functions;
+    GPtrArray *containers;
+    GPtrArray *groups;
+    GHashTable *fds;            /* fd -> SimFdObj */
+    char *output;
+    bool log_ops;
+    bool flush;
+    unsigned dma_limit;
+    GPtrArray *errors;          /* JSON string literals (already quoted) */
+    GRecMutex lock;
+    bool ready;
+    bool used;                  /* this process opened a VFIO file */
+} SimGlobal;
+
+typedef enum {
+    SIM_FD_CONTAINER,
+    SIM_FD_GROUP,
+    SIM_FD_DEVICE,
+} SimFdKind;
+
+typedef struct SimFdObj {
+    SimFdKind kind;
+    void *obj;
+} SimFdObj;
+
+extern SimGlobal sim;
+
+/* intercept.c: the real libc */
+int sim_real_close(int fd);
+ssize_t sim_real_write(int fd, const void *buf, size_t n);
+int sim_new_fd(void);
+
+/* config.c */
+void sim_config_load(void);
+const SimModel *sim_model_find(const char *name);
+SimFunction *sim_function_by_name(const char *name);
+SimGroup *sim_group_find(int id);
+
+/* log.c */
+void sim_count(SimFunction *f, const char *op);
+void sim_log(SimFunction *f, const char *op, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
+void sim_reject(SimFunction *f, const char *what, int err,
+                const char *reason, const char *fmt, ...)
+    G_GNUC_PRINTF(5, 6);
+void sim_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+const char *sim_errname(int err);
+void sim_dump_json(void);
+void sim_flush(void);
+void sim_json_escape(GString *out, const char *s);
+
+/* vfio.c */
+int sim_open_container(void);
+int sim_open_group(int id);
+int sim_container_ioctl(SimContainer *c, unsigned long req, void *arg);
+int sim_group_ioctl(SimGroup *g, unsigned long req, void *arg);
+
+/* dma.c */
+int sim_dma_map(SimContainer *c, SimFunction *f, void *arg);
+int sim_dma_unmap(SimContainer *c, void *arg);
+bool sim_dma_check(SimFunction *f, uint64_t iova, uint64_t len, bool write);
+bool sim_dma_rw(SimFunction *f, uint64_t iova, void *buf, uint64_t len,
+                bool write);
+void *sim_dma_ptr(SimFunction *f, uint64_t iova, uint64_t len);
+void sim_container_iommu_info(SimContainer *c, void *arg);
+
+/* device.c */
+int sim_device_ioctl(SimFunction *f, unsigned long req, void *arg);
+ssize_t sim_device_pread(SimFunction *f, void *buf, size_t n, off_t off);
+ssize_t sim_device_pwrite(SimFunction *f, const void *buf, size_t n,
+                          off_t off);
+unsigned sim_num_regions(SimFunction *f);
+uint64_t sim_region_offset(SimFunction *f, unsigned index);
+
+/* hostpath.c: BAR regions as the host kernel drives them */
+ssize_t sim_bar_pread(SimFunction *f, int bar, void *buf, size_t n,
+                      uint64_t off);
+ssize_t sim_bar_pwrite(SimFunction *f, int bar, const void *buf, size_t n,
+                       uint64_t off);
+int sim_insn_load(SimFunction *f, const char *op, int bar, uint64_t off,
+                  void *buf, unsigned len, bool mio);
+int sim_insn_store(SimFunction *f, const char *op, int bar, uint64_t off,
+                   const void *buf, unsigned len, bool mio);
+int sim_insn_block(SimFunction *f, const char *op, int bar, uint64_t off,
+                   const void *buf, unsigned len);
+
+/* zio.c */
+ssize_t sim_zio_pread(SimFunction *f, void *buf, size_t n, uint64_t off);
+ssize_t sim_zio_pwrite(SimFunction *f, const void *buf, size_t n,
+                       uint64_t off);
+
+/* pci-config.c */
+void sim_cfg_build(SimFunction *f);
+ssize_t sim_cfg_pread(SimFunction *f, void *buf, size_t n, uint64_t off);
+ssize_t sim_cfg_pwrite(SimFunction *f, const void *buf, size_t n,
+                       uint64_t off);
+
+/* irq.c */
+int sim_set_irqs(SimFunction *f, void *arg);
+unsigned sim_irq_count(SimFunction *f, unsigned index);
+bool sim_irq_raise(SimFunction *f, unsigned index, unsigned vector);
+void sim_irq_reset(SimFunction *f);
+
+/* models */
+extern const SimModel sim_model_ism;
+extern const SimModel sim_model_msix_nic;
+extern const SimModel sim_model_msi_dev;
+
+/* Byte order helpers: s390 structures are big-endian, PCI is LE */
+static inline uint64_t sim_ldq_be(const void *p)
+{
+    const uint8_t *b = p;
+    uint64_t v = 0;
+    int i;
+
+    for (i = 0; i < 8; i++) {
+        v = (v << 8) | b[i];
+    }
+    return v;
+}
+
+static inline uint32_t sim_ldl_be(const void *p)
+{
+    const uint8_t *b = p;
+
+    return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) |
+           ((uint32_t)b[2] << 8) | b[3];
+}
+
+static inline uint16_t sim_lduw_be(const void *p)
+{
+    const uint8_t *b = p;
+
+    return (uint16_t)((b[0] << 8) | b[1]);
+}
+
+static inline void sim_stq_be(void *p, uint64_t v)
+{
+    uint8_t *b = p;
+    int i;
+
+    for (i = 7; i >= 0; i--) {
+        b[i] = v & 0xff;
+        v >>= 8;
+    }
+}
+
+static inline void sim_stl_be(void *p, uint32_t v)
+{
+    uint8_t *b = p;
+
+    b[0] = v >> 24;
+    b[1] = v >> 16;
+    b[2] = v >> 8;
+    b[3] = v;
+}
+
+static inline void sim_stw_be(void *p, uint16_t v)
+{
+    uint8_t *b = p;
+
+    b[0] = v >> 8;
+    b[1] = v;
+}
+
+static inline uint32_t sim_ldl_le(const void *p)
+{
+    const uint8_t *b = p;
+
+    return ((uint32_t)b[3] << 24) | ((uint32_t)b[2] << 16) |
+           ((uint32_t)b[1] << 8) | b[0];
+}
+
+static inline void sim_stl_le(void *p, uint32_t v)
+{
+    uint8_t *b = p;
+
+    b[0] = v;
+    b[1] = v >> 8;
+    b[2] = v >> 16;
+    b[3] = v >> 24;
+}
+
+static inline void sim_stw_le(void *p, uint16_t v)
+{
+    uint8_t *b = p;
+
+    b[0] = v;
+    b[1] = v >> 8;
+}
+
+#endif /* ZPCI_SIM_H */
