@@ -164,8 +164,9 @@ static int get_region_info(SimFunction *f, struct vfio_region_info *ri)
         ri->flags = rw;
     } else if (f->driver == SIM_DRV_ISM_VFIO_PCI) {
         /* The ISM variant driver only knows config space and BARs */
-        sim_reject(f, "get_region_info", EINVAL,
-                   "ism_vfio_pci: no such region", "\"index\": %u", idx);
+        sim_log(f, "get_region_info", "\"index\": %u, \"result\": "
+                "\"EINVAL\", \"reason\": \"ism_vfio_pci: no such region\"",
+                idx);
         return -EINVAL;
     } else if (idx == SIM_REGION_ROM) {
         /* No option ROM: size 0 */
@@ -185,14 +186,17 @@ static int get_region_info(SimFunction *f, struct vfio_region_info *ri)
             ri->cap_offset = CAP_ALIGN(sizeof(*ri));
         }
     } else {
-        /* VGA (no legacy VGA here) and indexes past num_regions */
-        sim_reject(f, "get_region_info", EINVAL, "no such region",
-                   "\"index\": %u", idx);
+        /*
+         * VGA (no legacy VGA here) and indexes past num_regions: a query
+         * answered "no", as the kernel does, not a refused operation.
+         */
+        sim_log(f, "get_region_info", "\"index\": %u, \"result\": "
+                "\"EINVAL\", \"reason\": \"no such region\"", idx);
         return -EINVAL;
     }
     ri->offset = sim_region_offset(f, idx);
-    sim_log(f, "get_region_info", "\"index\": %u, \"size\": %llu", idx,
-            (unsigned long long)ri->size);
+    sim_log(f, "get_region_info", "\"index\": %u, \"size\": %llu, "
+            "\"result\": 0", idx, (unsigned long long)ri->size);
     return 0;
 }
 
