@@ -108,7 +108,7 @@ static bool get_u64(GKeyFile *kf, const char *grp, const char *key,
     }
     g_strstrip(s);
     errno = 0;
-    *val = strtoull(s, &end, 0);
+    *val = g_ascii_strtoull(s, &end, 0);
     if (errno || *end || !*s) {
         sim_error("config: [%s] %s=%s is not a number", grp, key, s);
         g_free(s);

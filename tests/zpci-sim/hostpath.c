@@ -16,9 +16,22 @@ static const char *space_key(const char *op)
     return strncmp(op, "zio", 3) == 0 ? "pcias" : "bar";
 }
 
-#define WHERE_FMT   "\"%s\": %d, \"offset\": %llu, \"len\": %u"
-#define WHERE(op, bar, off, len) \
-    space_key(op), (bar), (unsigned long long)(off), (unsigned)(len)
+/* Log a refused instruction with its address space, offset and length */
+static void insn_reject(SimFunction *f, const char *op, int err,
+                        const char *why, int bar, uint64_t off, unsigned len)
+{
+    sim_reject(f, op, err, why, "\"%s\": %d, \"offset\": %llu, \"len\": %u",
+               space_key(op), bar, (unsigned long long)off, len);
+}
+
+/* Count and log a performed instruction */
+static void insn_done(SimFunction *f, const char *op, int bar, uint64_t off,
+                      unsigned len)
+{
+    sim_log(f, op, "\"%s\": %d, \"offset\": %llu, \"len\": %u, "
+            "\"result\": 0", space_key(op), bar, (unsigned long long)off,
+            len);
+}
 
 static bool bar_range_ok(SimFunction *f, int bar, uint64_t off, uint64_t len)
 {
@@ -36,13 +49,12 @@ static int insn_common(SimFunction *f, const char *op, int bar, uint64_t off,
                        unsigned len)
 {
     if (f->error_state) {
-        sim_reject(f, op, EIO, "function in error state", WHERE_FMT,
-                   WHERE(op, bar, off, len));
+        insn_reject(f, op, EIO, "function in error state", bar, off, len);
         return -EIO;
     }
     if (!bar_range_ok(f, bar, off, len)) {
-        sim_reject(f, op, EINVAL, "no such BAR or beyond its end",
-                   WHERE_FMT, WHERE(op, bar, off, len));
+        insn_reject(f, op, EINVAL, "no such BAR or beyond its end", bar,
+                    off, len);
         return -EINVAL;
     }
     return 0;
@@ -55,13 +67,12 @@ static int insn_ldst_check(SimFunction *f, const char *op, int bar,
     int ret;
 
     if (mio && !f->mio) {
-        sim_reject(f, op, EIO, "no MIO", WHERE_FMT,
-                   WHERE(op, bar, off, len));
+        insn_reject(f, op, EIO, "no MIO", bar, off, len);
         return -EIO;
     }
     if (len < 1 || len > 8 || (off % 8) + len > 8) {
-        sim_reject(f, op, EINVAL, "length 1..8 within a doubleword",
-                   WHERE_FMT, WHERE(op, bar, off, len));
+        insn_reject(f, op, EINVAL, "length 1..8 within a doubleword", bar,
+                    off, len);
         return -EINVAL;
     }
     ret = insn_common(f, op, bar, off, len);
@@ -78,7 +89,7 @@ int sim_insn_load(SimFunction *f, const char *op, int bar, uint64_t off,
     }
     ret = f->model->load(f, bar, off, buf, len);
     if (ret == 0) {
-        sim_log(f, op, WHERE_FMT ", \"result\": 0", WHERE(op, bar, off, len));
+        insn_done(f, op, bar, off, len);
     }
     return ret;
 }
@@ -93,7 +104,7 @@ int sim_insn_store(SimFunction *f, const char *op, int bar, uint64_t off,
     }
     ret = f->model->store(f, bar, off, buf, len);
     if (ret == 0) {
-        sim_log(f, op, WHERE_FMT ", \"result\": 0", WHERE(op, bar, off, len));
+        insn_done(f, op, bar, off, len);
     }
     return ret;
 }
@@ -126,7 +137,7 @@ int sim_insn_block(SimFunction *f, const char *op, int bar, uint64_t off,
         }
     }
     if (why) {
-        sim_reject(f, op, err, why, WHERE_FMT, WHERE(op, bar, off, len));
+        insn_reject(f, op, err, why, bar, off, len);
         return -err;
     }
     ret = insn_common(f, op, bar, off, len);
@@ -135,7 +146,7 @@ int sim_insn_block(SimFunction *f, const char *op, int bar, uint64_t off,
     }
     ret = f->model->block(f, bar, off, buf, len);
     if (ret == 0) {
-        sim_log(f, op, WHERE_FMT ", \"result\": 0", WHERE(op, bar, off, len));
+        insn_done(f, op, bar, off, len);
     }
     return ret;
 }

@@ -29,62 +29,149 @@
 
 static __thread int in_sim;
 
-#define REAL(ret, name, args)                                           \
-    static ret (*real_##name) args;                                     \
-    static void resolve_##name(void)                                    \
-    {                                                                   \
-        if (!real_##name) {                                             \
-            real_##name = dlsym(RTLD_NEXT, #name);                      \
-        }                                                               \
-    }
+/* The next definition of each function we interpose (normally libc) */
+enum {
+    NEXT_open,
+    NEXT_open64,
+    NEXT_openat,
+    NEXT_openat64,
+    NEXT_open_2,
+    NEXT_open64_2,
+    NEXT_openat_2,
+    NEXT_openat64_2,
+    NEXT_close,
+    NEXT_ioctl,
+    NEXT_read,
+    NEXT_write,
+    NEXT_pread,
+    NEXT_pread64,
+    NEXT_pwrite,
+    NEXT_pwrite64,
+    NEXT_pread_chk,
+    NEXT_pread64_chk,
+    NEXT_read_chk,
+    NEXT_preadv,
+    NEXT_preadv64,
+    NEXT_pwritev,
+    NEXT_pwritev64,
+    NEXT_preadv2,
+    NEXT_pwritev2,
+    NEXT_preadv64v2,
+    NEXT_pwritev64v2,
+    NEXT_readv,
+    NEXT_writev,
+    NEXT_mmap,
+    NEXT_mmap64,
+    NEXT_dup,
+    NEXT_dup2,
+    NEXT_dup3,
+    NEXT_fcntl,
+    NEXT_fcntl64,
+    NEXT_COUNT
+};
 
-REAL(int, open, (const char *, int, ...))
-REAL(int, open64, (const char *, int, ...))
-REAL(int, openat, (int, const char *, int, ...))
-REAL(int, openat64, (int, const char *, int, ...))
-REAL(int, __open_2, (const char *, int))
-REAL(int, __open64_2, (const char *, int))
-REAL(int, __openat_2, (int, const char *, int))
-REAL(int, __openat64_2, (int, const char *, int))
-REAL(int, close, (int))
-REAL(int, ioctl, (int, unsigned long, ...))
-REAL(ssize_t, read, (int, void *, size_t))
-REAL(ssize_t, write, (int, const void *, size_t))
-REAL(ssize_t, pread, (int, void *, size_t, off_t))
-REAL(ssize_t, pread64, (int, void *, size_t, off_t))
-REAL(ssize_t, pwrite, (int, const void *, size_t, off_t))
-REAL(ssize_t, pwrite64, (int, const void *, size_t, off_t))
-REAL(ssize_t, __pread_chk, (int, void *, size_t, off_t, size_t))
-REAL(ssize_t, __pread64_chk, (int, void *, size_t, off_t, size_t))
-REAL(ssize_t, __read_chk, (int, void *, size_t, size_t))
-REAL(ssize_t, preadv, (int, const struct iovec *, int, off_t))
-REAL(ssize_t, preadv64, (int, const struct iovec *, int, off_t))
-REAL(ssize_t, pwritev, (int, const struct iovec *, int, off_t))
-REAL(ssize_t, pwritev64, (int, const struct iovec *, int, off_t))
-REAL(ssize_t, preadv2, (int, const struct iovec *, int, off_t, int))
-REAL(ssize_t, pwritev2, (int, const struct iovec *, int, off_t, int))
-REAL(ssize_t, preadv64v2, (int, const struct iovec *, int, off_t, int))
-REAL(ssize_t, pwritev64v2, (int, const struct iovec *, int, off_t, int))
-REAL(ssize_t, readv, (int, const struct iovec *, int))
-REAL(ssize_t, writev, (int, const struct iovec *, int))
-REAL(void *, mmap, (void *, size_t, int, int, int, off_t))
-REAL(void *, mmap64, (void *, size_t, int, int, int, off_t))
-REAL(int, dup, (int))
-REAL(int, dup2, (int, int))
-REAL(int, dup3, (int, int, int))
-REAL(int, fcntl, (int, int, ...))
-REAL(int, fcntl64, (int, int, ...))
+static const char *const next_names[NEXT_COUNT] = {
+    [NEXT_open] = "open",
+    [NEXT_open64] = "open64",
+    [NEXT_openat] = "openat",
+    [NEXT_openat64] = "openat64",
+    [NEXT_open_2] = "__open_2",
+    [NEXT_open64_2] = "__open64_2",
+    [NEXT_openat_2] = "__openat_2",
+    [NEXT_openat64_2] = "__openat64_2",
+    [NEXT_close] = "close",
+    [NEXT_ioctl] = "ioctl",
+    [NEXT_read] = "read",
+    [NEXT_write] = "write",
+    [NEXT_pread] = "pread",
+    [NEXT_pread64] = "pread64",
+    [NEXT_pwrite] = "pwrite",
+    [NEXT_pwrite64] = "pwrite64",
+    [NEXT_pread_chk] = "__pread_chk",
+    [NEXT_pread64_chk] = "__pread64_chk",
+    [NEXT_read_chk] = "__read_chk",
+    [NEXT_preadv] = "preadv",
+    [NEXT_preadv64] = "preadv64",
+    [NEXT_pwritev] = "pwritev",
+    [NEXT_pwritev64] = "pwritev64",
+    [NEXT_preadv2] = "preadv2",
+    [NEXT_pwritev2] = "pwritev2",
+    [NEXT_preadv64v2] = "preadv64v2",
+    [NEXT_pwritev64v2] = "pwritev64v2",
+    [NEXT_readv] = "readv",
+    [NEXT_writev] = "writev",
+    [NEXT_mmap] = "mmap",
+    [NEXT_mmap64] = "mmap64",
+    [NEXT_dup] = "dup",
+    [NEXT_dup2] = "dup2",
+    [NEXT_dup3] = "dup3",
+    [NEXT_fcntl] = "fcntl",
+    [NEXT_fcntl64] = "fcntl64",
+};
+
+static void *next_fns[NEXT_COUNT];
+
+static void *next_sym(int i)
+{
+    void *fn = __atomic_load_n(&next_fns[i], __ATOMIC_ACQUIRE);
+
+    if (!fn) {
+        fn = dlsym(RTLD_NEXT, next_names[i]);
+        if (!fn) {
+            fprintf(stderr, "zpci-sim: %s not found in libc\n",
+                    next_names[i]);
+            abort();
+        }
+        __atomic_store_n(&next_fns[i], fn, __ATOMIC_RELEASE);
+    }
+    return fn;
+}
+
+typedef int (*open_fn)(const char *, int, ...);
+typedef int (*open64_fn)(const char *, int, ...);
+typedef int (*openat_fn)(int, const char *, int, ...);
+typedef int (*openat64_fn)(int, const char *, int, ...);
+typedef int (*open_2_fn)(const char *, int);
+typedef int (*open64_2_fn)(const char *, int);
+typedef int (*openat_2_fn)(int, const char *, int);
+typedef int (*openat64_2_fn)(int, const char *, int);
+typedef int (*close_fn)(int);
+typedef int (*ioctl_fn)(int, unsigned long, ...);
+typedef ssize_t (*read_fn)(int, void *, size_t);
+typedef ssize_t (*write_fn)(int, const void *, size_t);
+typedef ssize_t (*pread_fn)(int, void *, size_t, off_t);
+typedef ssize_t (*pread64_fn)(int, void *, size_t, off_t);
+typedef ssize_t (*pwrite_fn)(int, const void *, size_t, off_t);
+typedef ssize_t (*pwrite64_fn)(int, const void *, size_t, off_t);
+typedef ssize_t (*pread_chk_fn)(int, void *, size_t, off_t, size_t);
+typedef ssize_t (*pread64_chk_fn)(int, void *, size_t, off_t, size_t);
+typedef ssize_t (*read_chk_fn)(int, void *, size_t, size_t);
+typedef ssize_t (*preadv_fn)(int, const struct iovec *, int, off_t);
+typedef ssize_t (*preadv64_fn)(int, const struct iovec *, int, off_t);
+typedef ssize_t (*pwritev_fn)(int, const struct iovec *, int, off_t);
+typedef ssize_t (*pwritev64_fn)(int, const struct iovec *, int, off_t);
+typedef ssize_t (*preadv2_fn)(int, const struct iovec *, int, off_t, int);
+typedef ssize_t (*pwritev2_fn)(int, const struct iovec *, int, off_t, int);
+typedef ssize_t (*preadv64v2_fn)(int, const struct iovec *, int, off_t, int);
+typedef ssize_t (*pwritev64v2_fn)(int, const struct iovec *, int, off_t, int);
+typedef ssize_t (*readv_fn)(int, const struct iovec *, int);
+typedef ssize_t (*writev_fn)(int, const struct iovec *, int);
+typedef void *(*mmap_fn)(void *, size_t, int, int, int, off_t);
+typedef void *(*mmap64_fn)(void *, size_t, int, int, int, off_t);
+typedef int (*dup_fn)(int);
+typedef int (*dup2_fn)(int, int);
+typedef int (*dup3_fn)(int, int, int);
+typedef int (*fcntl_fn)(int, int, ...);
+typedef int (*fcntl64_fn)(int, int, ...);
 
 int sim_real_close(int fd)
 {
-    resolve_close();
-    return real_close(fd);
+    return ((close_fn)next_sym(NEXT_close))(fd);
 }
 
 ssize_t sim_real_write(int fd, const void *buf, size_t n)
 {
-    resolve_write();
-    return real_write(fd, buf, n);
+    return ((write_fn)next_sym(NEXT_write))(fd, buf, n);
 }
 
 int sim_new_fd(void)
@@ -164,7 +251,7 @@ static int sim_open_path(const char *path, int flags)
         fd = sim_open_container();
     } else {
         errno = 0;
-        id = strtol(rest, &end, 10);
+        id = g_ascii_strtoll(rest, &end, 10);
         if (*rest == '\0' || *end != '\0' || id < 0 || errno) {
             sim_error("open(\"%s\", 0x%x): unknown VFIO path", path, flags);
             errno = ENOENT;
@@ -197,8 +284,7 @@ SIM_EXPORT int open(const char *path, int flags, ...)
     if (fd != -2) {
         return fd;
     }
-    resolve_open();
-    return real_open(path, flags, mode);
+    return ((open_fn)next_sym(NEXT_open))(path, flags, mode);
 }
 
 SIM_EXPORT int open64(const char *path, int flags, ...)
@@ -213,8 +299,7 @@ SIM_EXPORT int open64(const char *path, int flags, ...)
     if (fd != -2) {
         return fd;
     }
-    resolve_open64();
-    return real_open64(path, flags, mode);
+    return ((open64_fn)next_sym(NEXT_open64))(path, flags, mode);
 }
 
 SIM_EXPORT int openat(int dirfd, const char *path, int flags, ...)
@@ -229,8 +314,7 @@ SIM_EXPORT int openat(int dirfd, const char *path, int flags, ...)
     if (fd != -2) {
         return fd;
     }
-    resolve_openat();
-    return real_openat(dirfd, path, flags, mode);
+    return ((openat_fn)next_sym(NEXT_openat))(dirfd, path, flags, mode);
 }
 
 SIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
@@ -245,8 +329,7 @@ SIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
     if (fd != -2) {
         return fd;
     }
-    resolve_openat64();
-    return real_openat64(dirfd, path, flags, mode);
+    return ((openat64_fn)next_sym(NEXT_openat64))(dirfd, path, flags, mode);
 }
 
 SIM_EXPORT int __open_2(const char *path, int flags)
@@ -256,8 +339,7 @@ SIM_EXPORT int __open_2(const char *path, int flags)
     if (fd != -2) {
         return fd;
     }
-    resolve___open_2();
-    return real___open_2(path, flags);
+    return ((open_2_fn)next_sym(NEXT_open_2))(path, flags);
 }
 
 SIM_EXPORT int __open64_2(const char *path, int flags)
@@ -267,8 +349,7 @@ SIM_EXPORT int __open64_2(const char *path, int flags)
     if (fd != -2) {
         return fd;
     }
-    resolve___open64_2();
-    return real___open64_2(path, flags);
+    return ((open64_2_fn)next_sym(NEXT_open64_2))(path, flags);
 }
 
 SIM_EXPORT int __openat_2(int dirfd, const char *path, int flags)
@@ -278,8 +359,7 @@ SIM_EXPORT int __openat_2(int dirfd, const char *path, int flags)
     if (fd != -2) {
         return fd;
     }
-    resolve___openat_2();
-    return real___openat_2(dirfd, path, flags);
+    return ((openat_2_fn)next_sym(NEXT_openat_2))(dirfd, path, flags);
 }
 
 SIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
@@ -289,8 +369,7 @@ SIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
     if (fd != -2) {
         return fd;
     }
-    resolve___openat64_2();
-    return real___openat64_2(dirfd, path, flags);
+    return ((openat64_2_fn)next_sym(NEXT_openat64_2))(dirfd, path, flags);
 }
 
 SIM_EXPORT int close(int fd)
@@ -317,8 +396,7 @@ SIM_EXPORT int close(int fd)
         }
         sim_unlock();
     }
-    resolve_close();
-    return real_close(fd);
+    return ((close_fn)next_sym(NEXT_close))(fd);
 }
 
 SIM_EXPORT int ioctl(int fd, unsigned long req, ...)
@@ -333,8 +411,7 @@ SIM_EXPORT int ioctl(int fd, unsigned long req, ...)
     va_end(ap);
 
     if (!is_ours(fd)) {
-        resolve_ioctl();
-        return real_ioctl(fd, req, arg);
+        return ((ioctl_fn)next_sym(NEXT_ioctl))(fd, req, arg);
     }
     sim_lock();
     o = fd_obj(fd);
@@ -411,8 +488,7 @@ SIM_EXPORT ssize_t pread(int fd, void *buf, size_t n, off_t off)
     if (is_ours(fd)) {
         return dev_pread(fd, buf, n, off);
     }
-    resolve_pread();
-    return real_pread(fd, buf, n, off);
+    return ((pread_fn)next_sym(NEXT_pread))(fd, buf, n, off);
 }
 
 SIM_EXPORT ssize_t pread64(int fd, void *buf, size_t n, off_t off)
@@ -420,11 +496,11 @@ SIM_EXPORT ssize_t pread64(int fd, void *buf, size_t n, off_t off)
     if (is_ours(fd)) {
         return dev_pread(fd, buf, n, off);
     }
-    resolve_pread64();
-    return real_pread64(fd, buf, n, off);
+    return ((pread64_fn)next_sym(NEXT_pread64))(fd, buf, n, off);
 }
 
-SIM_EXPORT ssize_t __pread_chk(int fd, void *buf, size_t n, off_t off, size_t buflen)
+SIM_EXPORT ssize_t __pread_chk(int fd, void *buf, size_t n, off_t off,
+                               size_t buflen)
 {
     if (is_ours(fd)) {
         if (n > buflen) {
@@ -433,11 +509,11 @@ SIM_EXPORT ssize_t __pread_chk(int fd, void *buf, size_t n, off_t off, size_t bu
         }
         return dev_pread(fd, buf, n, off);
     }
-    resolve___pread_chk();
-    return real___pread_chk(fd, buf, n, off, buflen);
+    return ((pread_chk_fn)next_sym(NEXT_pread_chk))(fd, buf, n, off, buflen);
 }
 
-SIM_EXPORT ssize_t __pread64_chk(int fd, void *buf, size_t n, off_t off, size_t buflen)
+SIM_EXPORT ssize_t __pread64_chk(int fd, void *buf, size_t n, off_t off,
+                                 size_t buflen)
 {
     if (is_ours(fd)) {
         if (n > buflen) {
@@ -446,8 +522,8 @@ SIM_EXPORT ssize_t __pread64_chk(int fd, void *buf, size_t n, off_t off, size_t 
         }
         return dev_pread(fd, buf, n, off);
     }
-    resolve___pread64_chk();
-    return real___pread64_chk(fd, buf, n, off, buflen);
+    return ((pread64_chk_fn)next_sym(NEXT_pread64_chk))(fd, buf, n, off,
+                                                         buflen);
 }
 
 SIM_EXPORT ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
@@ -455,8 +531,7 @@ SIM_EXPORT ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
     if (is_ours(fd)) {
         return dev_pwrite(fd, buf, n, off);
     }
-    resolve_pwrite();
-    return real_pwrite(fd, buf, n, off);
+    return ((pwrite_fn)next_sym(NEXT_pwrite))(fd, buf, n, off);
 }
 
 SIM_EXPORT ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
@@ -464,8 +539,7 @@ SIM_EXPORT ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
     if (is_ours(fd)) {
         return dev_pwrite(fd, buf, n, off);
     }
-    resolve_pwrite64();
-    return real_pwrite64(fd, buf, n, off);
+    return ((pwrite64_fn)next_sym(NEXT_pwrite64))(fd, buf, n, off);
 }
 
 /*
@@ -477,8 +551,7 @@ SIM_EXPORT ssize_t read(int fd, void *buf, size_t n)
     if (is_ours(fd)) {
         return fail_loud(EINVAL, "read(fd %d, %zu) on a VFIO fd", fd, n);
     }
-    resolve_read();
-    return real_read(fd, buf, n);
+    return ((read_fn)next_sym(NEXT_read))(fd, buf, n);
 }
 
 SIM_EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
@@ -487,8 +560,7 @@ SIM_EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
         return fail_loud(EINVAL, "__read_chk(fd %d, %zu) on a VFIO fd", fd,
                          n);
     }
-    resolve___read_chk();
-    return real___read_chk(fd, buf, n, buflen);
+    return ((read_chk_fn)next_sym(NEXT_read_chk))(fd, buf, n, buflen);
 }
 
 SIM_EXPORT ssize_t write(int fd, const void *buf, size_t n)
@@ -496,54 +568,124 @@ SIM_EXPORT ssize_t write(int fd, const void *buf, size_t n)
     if (is_ours(fd)) {
         return fail_loud(EINVAL, "write(fd %d, %zu) on a VFIO fd", fd, n);
     }
-    resolve_write();
-    return real_write(fd, buf, n);
+    return ((write_fn)next_sym(NEXT_write))(fd, buf, n);
 }
 
-#define VEC_STUB(name, extra_decl, extra_args)                              \
-    SIM_EXPORT ssize_t name(int fd, const struct iovec *iov,               \
-                            int cnt extra_decl)                           \
-    {                                                                       \
-        if (is_ours(fd)) {                                                  \
-            return fail_loud(EINVAL, #name "(fd %d, %d iovecs) on a VFIO fd",\
-                             fd, cnt);                                      \
-        }                                                                   \
-        resolve_##name();                                                   \
-        return real_##name(fd, iov, cnt extra_args);                        \
+/* Vectored I/O: QEMU never uses it on VFIO fds */
+static bool vec_refused(int fd, const char *name, int cnt)
+{
+    if (!is_ours(fd)) {
+        return false;
     }
+    fail_loud(EINVAL, "%s(fd %d, %d iovecs) on a VFIO fd", name, fd, cnt);
+    return true;
+}
 
-#define COMMA ,
-VEC_STUB(readv, , )
-VEC_STUB(writev, , )
-VEC_STUB(preadv, COMMA off_t off, COMMA off)
-VEC_STUB(preadv64, COMMA off_t off, COMMA off)
-VEC_STUB(pwritev, COMMA off_t off, COMMA off)
-VEC_STUB(pwritev64, COMMA off_t off, COMMA off)
-VEC_STUB(preadv2, COMMA off_t off COMMA int fl, COMMA off COMMA fl)
-VEC_STUB(pwritev2, COMMA off_t off COMMA int fl, COMMA off COMMA fl)
-VEC_STUB(preadv64v2, COMMA off_t off COMMA int fl, COMMA off COMMA fl)
-VEC_STUB(pwritev64v2, COMMA off_t off COMMA int fl, COMMA off COMMA fl)
+SIM_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
+{
+    if (vec_refused(fd, "readv", cnt)) {
+        return -1;
+    }
+    return ((readv_fn)next_sym(NEXT_readv))(fd, iov, cnt);
+}
 
-SIM_EXPORT void * mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+SIM_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
+{
+    if (vec_refused(fd, "writev", cnt)) {
+        return -1;
+    }
+    return ((writev_fn)next_sym(NEXT_writev))(fd, iov, cnt);
+}
+
+SIM_EXPORT ssize_t preadv(int fd, const struct iovec *iov, int cnt, off_t off)
+{
+    if (vec_refused(fd, "preadv", cnt)) {
+        return -1;
+    }
+    return ((preadv_fn)next_sym(NEXT_preadv))(fd, iov, cnt, off);
+}
+
+SIM_EXPORT ssize_t preadv64(int fd, const struct iovec *iov, int cnt, off_t off)
+{
+    if (vec_refused(fd, "preadv64", cnt)) {
+        return -1;
+    }
+    return ((preadv64_fn)next_sym(NEXT_preadv64))(fd, iov, cnt, off);
+}
+
+SIM_EXPORT ssize_t pwritev(int fd, const struct iovec *iov, int cnt, off_t off)
+{
+    if (vec_refused(fd, "pwritev", cnt)) {
+        return -1;
+    }
+    return ((pwritev_fn)next_sym(NEXT_pwritev))(fd, iov, cnt, off);
+}
+
+SIM_EXPORT ssize_t pwritev64(int fd, const struct iovec *iov, int cnt,
+                             off_t off)
+{
+    if (vec_refused(fd, "pwritev64", cnt)) {
+        return -1;
+    }
+    return ((pwritev64_fn)next_sym(NEXT_pwritev64))(fd, iov, cnt, off);
+}
+
+SIM_EXPORT ssize_t preadv2(int fd, const struct iovec *iov, int cnt,
+                           off_t off, int fl)
+{
+    if (vec_refused(fd, "preadv2", cnt)) {
+        return -1;
+    }
+    return ((preadv2_fn)next_sym(NEXT_preadv2))(fd, iov, cnt, off, fl);
+}
+
+SIM_EXPORT ssize_t pwritev2(int fd, const struct iovec *iov, int cnt,
+                            off_t off, int fl)
+{
+    if (vec_refused(fd, "pwritev2", cnt)) {
+        return -1;
+    }
+    return ((pwritev2_fn)next_sym(NEXT_pwritev2))(fd, iov, cnt, off, fl);
+}
+
+SIM_EXPORT ssize_t preadv64v2(int fd, const struct iovec *iov, int cnt,
+                              off_t off, int fl)
+{
+    if (vec_refused(fd, "preadv64v2", cnt)) {
+        return -1;
+    }
+    return ((preadv64v2_fn)next_sym(NEXT_preadv64v2))(fd, iov, cnt, off, fl);
+}
+
+SIM_EXPORT ssize_t pwritev64v2(int fd, const struct iovec *iov, int cnt,
+                               off_t off, int fl)
+{
+    if (vec_refused(fd, "pwritev64v2", cnt)) {
+        return -1;
+    }
+    return ((pwritev64v2_fn)next_sym(NEXT_pwritev64v2))(fd, iov, cnt, off, fl);
+}
+
+SIM_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd,
+                      off_t off)
 {
     if (!(flags & MAP_ANONYMOUS) && is_ours(fd)) {
         fail_loud(EINVAL, "mmap(fd %d, len 0x%zx, off 0x%llx): no region "
                   "is mmap-able", fd, len, (unsigned long long)off);
         return MAP_FAILED;
     }
-    resolve_mmap();
-    return real_mmap(addr, len, prot, flags, fd, off);
+    return ((mmap_fn)next_sym(NEXT_mmap))(addr, len, prot, flags, fd, off);
 }
 
-SIM_EXPORT void * mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+SIM_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd,
+                        off_t off)
 {
     if (!(flags & MAP_ANONYMOUS) && is_ours(fd)) {
         fail_loud(EINVAL, "mmap64(fd %d, len 0x%zx, off 0x%llx): no region "
                   "is mmap-able", fd, len, (unsigned long long)off);
         return MAP_FAILED;
     }
-    resolve_mmap64();
-    return real_mmap64(addr, len, prot, flags, fd, off);
+    return ((mmap64_fn)next_sym(NEXT_mmap64))(addr, len, prot, flags, fd, off);
 }
 
 SIM_EXPORT int dup(int fd)
@@ -551,8 +693,7 @@ SIM_EXPORT int dup(int fd)
     if (is_ours(fd)) {
         return fail_loud(EINVAL, "dup(fd %d) of a VFIO fd", fd);
     }
-    resolve_dup();
-    return real_dup(fd);
+    return ((dup_fn)next_sym(NEXT_dup))(fd);
 }
 
 SIM_EXPORT int dup2(int fd, int fd2)
@@ -561,8 +702,7 @@ SIM_EXPORT int dup2(int fd, int fd2)
         return fail_loud(EINVAL, "dup2(%d, %d) involving a VFIO fd", fd,
                          fd2);
     }
-    resolve_dup2();
-    return real_dup2(fd, fd2);
+    return ((dup2_fn)next_sym(NEXT_dup2))(fd, fd2);
 }
 
 SIM_EXPORT int dup3(int fd, int fd2, int fl)
@@ -571,8 +711,7 @@ SIM_EXPORT int dup3(int fd, int fd2, int fl)
         return fail_loud(EINVAL, "dup3(%d, %d) involving a VFIO fd", fd,
                          fd2);
     }
-    resolve_dup3();
-    return real_dup3(fd, fd2, fl);
+    return ((dup3_fn)next_sym(NEXT_dup3))(fd, fd2, fl);
 }
 
 /*
@@ -595,8 +734,7 @@ SIM_EXPORT int fcntl(int fd, int cmd, ...)
     va_start(ap, cmd);
     arg = va_arg(ap, void *);
     va_end(ap);
-    resolve_fcntl();
-    return fcntl_common(real_fcntl, fd, cmd, arg);
+    return fcntl_common(next_sym(NEXT_fcntl), fd, cmd, arg);
 }
 
 SIM_EXPORT int fcntl64(int fd, int cmd, ...)
@@ -607,8 +745,7 @@ SIM_EXPORT int fcntl64(int fd, int cmd, ...)
     va_start(ap, cmd);
     arg = va_arg(ap, void *);
     va_end(ap);
-    resolve_fcntl64();
-    return fcntl_common(real_fcntl64, fd, cmd, arg);
+    return fcntl_common(next_sym(NEXT_fcntl64), fd, cmd, arg);
 }
 
 /*

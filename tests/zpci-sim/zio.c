@@ -31,11 +31,15 @@ struct sim_zio_req {
 G_STATIC_ASSERT(sizeof(struct sim_zio_hdr) == SIM_ZIO_HDR_SIZE);
 G_STATIC_ASSERT(sizeof(struct sim_zio_req) == SIM_ZIO_REQ_SIZE);
 
-#define REQ_FMT "\"flags\": %llu, \"pcias\": %u, \"offset\": %llu, " \
-                "\"len\": %u, \"gaddr\": %llu"
-#define REQ_ARGS(r) (unsigned long long)(r)->flags, (unsigned)(r)->pcias, \
-                    (unsigned long long)(r)->offset, (unsigned)(r)->len, \
-                    (unsigned long long)(r)->gaddr
+static void req_reject(SimFunction *f, const char *op, int err,
+                       const char *why, const struct sim_zio_req *r)
+{
+    sim_reject(f, op, err, why, "\"flags\": %llu, \"pcias\": %u, "
+               "\"offset\": %llu, \"len\": %u, \"gaddr\": %llu",
+               (unsigned long long)r->flags, r->pcias,
+               (unsigned long long)r->offset, r->len,
+               (unsigned long long)r->gaddr);
+}
 
 static void zio_header(SimFunction *f, struct sim_zio_hdr *h)
 {
@@ -154,18 +158,16 @@ ssize_t sim_zio_pwrite(SimFunction *f, const void *buf, size_t n,
     f->region_requests++;
     if (f->fail_region_request &&
         f->region_requests == f->fail_region_request) {
-        sim_reject(f, op, EIO, "injected: fail-region-request", REQ_FMT,
-                   REQ_ARGS(&r));
+        req_reject(f, op, EIO, "injected: fail-region-request", &r);
         return -EIO;
     }
     why = req_invalid(f, &r);
     if (why) {
-        sim_reject(f, op, EINVAL, why, REQ_FMT, REQ_ARGS(&r));
+        req_reject(f, op, EINVAL, why, &r);
         return -EINVAL;
     }
     if (!user_buf_ok(r.gaddr)) {
-        sim_reject(f, op, EFAULT, "gaddr not mapped in the process",
-                   REQ_FMT, REQ_ARGS(&r));
+        req_reject(f, op, EFAULT, "gaddr not mapped in the process", &r);
         return -EFAULT;
     }
     switch (r.flags) {

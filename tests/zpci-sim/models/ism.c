@@ -502,6 +502,14 @@ static int ism_store(SimFunction *f, int bar, uint64_t off, const void *buf,
     return ism_cmd_write(f, off, buf, len);
 }
 
+static void move_reject(SimFunction *f, const char *why, uint64_t off,
+                        unsigned len)
+{
+    sim_reject(f, "ism_move", EIO, why,
+               "\"bar\": 0, \"offset\": %llu, \"len\": %u",
+               (unsigned long long)off, len);
+}
+
 /* A data move: one block into the DMB named by the offset */
 static int ism_move(SimFunction *f, uint64_t off, const void *buf,
                     unsigned len)
@@ -516,28 +524,22 @@ static int ism_move(SimFunction *f, uint64_t off, const void *buf,
     uint8_t b0, bits, mask[2];
     uint64_t a;
 
-#define MOVE_FMT "\"bar\": 0, \"offset\": %llu, \"len\": %u"
-#define MOVE_ARGS (unsigned long long)off, len
     d = ism_dmbs ? g_hash_table_lookup(ism_dmbs, &token) : NULL;
     if (!d || off >= (1ULL << 48)) {
-        sim_reject(f, "ism_move", EIO, "unknown DMB token", MOVE_FMT,
-                   MOVE_ARGS);
+        move_reject(f, "unknown DMB token", off, len);
         return -EIO;
     }
     if ((uint64_t)doff + len > d->len) {
-        sim_reject(f, "ism_move", EIO, "move beyond the end of the DMB",
-                   MOVE_FMT, MOVE_ARGS);
+        move_reject(f, "move beyond the end of the DMB", off, len);
         return -EIO;
     }
     if (d->rgid && d->rgid != f->ism_gid) {
-        sim_reject(f, "ism_move", EIO, "DMB registered for another GID",
-                   MOVE_FMT, MOVE_ARGS);
+        move_reject(f, "DMB registered for another GID", off, len);
         return -EIO;
     }
     dst = d->owner;
     if (!sim_dma_rw(dst, d->iova + doff, (void *)buf, len, true)) {
-        sim_reject(f, "ism_move", EIO, "DMA address not mapped", MOVE_FMT,
-                   MOVE_ARGS);
+        move_reject(f, "DMA address not mapped", off, len);
         return -EIO;
     }
     ((IsmState *)f->model_state)->moves++;
@@ -567,8 +569,6 @@ static int ism_move(SimFunction *f, uint64_t off, const void *buf,
     }
     sim_irq_raise(dst, VFIO_PCI_MSI_IRQ_INDEX, 0);
     return 0;
-#undef MOVE_FMT
-#undef MOVE_ARGS
 }
 
 static int ism_block(SimFunction *f, int bar, uint64_t off, const void *buf,
@@ -590,8 +590,9 @@ static void ism_dump(SimFunction *f, GString *out)
     gpointer k, v;
     bool first = true;
 
-    g_string_append_printf(out, "\"gid\": \"0x%llx\", \"sba\": \"0x%llx\", "
-                           "\"ieq\": \"0x%llx\", \"commands\": %u, \"moves\": %u, "
+    g_string_append_printf(out, "\"gid\": \"0x%llx\", "
+                           "\"sba\": \"0x%llx\", \"ieq\": \"0x%llx\", "
+                           "\"commands\": %u, \"moves\": %u, "
                            "\"signals\": %u, \"events\": %u, "
                            "\"vlan_required\": %s, \"dmbs\": [",
                            (unsigned long long)f->ism_gid,
