@@ -122,9 +122,9 @@ int sim_insn_block(SimFunction *f, const char *op, int bar, uint64_t off,
     int ret;
 
     if (len == 0 || len > f->maxstbl) {
-        why = "block length 0 or above maxstbl";
+        why = "PCISTB length 0 or above maxstbl";
     } else if ((off % SIM_PAGE_SIZE) + len > SIM_PAGE_SIZE) {
-        why = "block crosses a 4 KiB boundary";
+        why = "PCISTB crosses a 4 KiB boundary";
     } else if (!f->relaxed) {
         /* Found by the instruction itself: the host sees a failure */
         err = EIO;
@@ -215,14 +215,15 @@ ssize_t sim_bar_pwrite(SimFunction *f, int bar, const void *buf, size_t n,
     if (f->driver == SIM_DRV_ISM_VFIO_PCI) {
         /* One write is exactly one PCI Store Block, never split */
         if (n > f->maxstbl) {
-            sim_reject(f, "bar_block", EINVAL, "count exceeds maxstbl",
+            sim_reject(f, "bar_block", EINVAL,
+                       "ism_vfio_pci: count exceeds maxstbl",
                        "\"bar\": %d, \"offset\": %llu, \"len\": %zu", bar,
                        (unsigned long long)off, n);
             return -EINVAL;
         }
         if ((off % SIM_PAGE_SIZE) + n > SIM_PAGE_SIZE) {
             sim_reject(f, "bar_block", EINVAL,
-                       "block crosses a 4 KiB boundary",
+                       "ism_vfio_pci: write crosses a 4 KiB boundary",
                        "\"bar\": %d, \"offset\": %llu, \"len\": %zu", bar,
                        (unsigned long long)off, n);
             return -EINVAL;

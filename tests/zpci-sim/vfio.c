@@ -65,6 +65,21 @@ int sim_open_group(int id)
     return g->fd;
 }
 
+/* Record a group- or container-level call on each function behind it */
+static void log_behind(SimGroup *g, SimContainer *c, const char *op,
+                       const char *detail)
+{
+    guint i;
+
+    for (i = 0; i < sim.functions->len; i++) {
+        SimFunction *f = g_ptr_array_index(sim.functions, i);
+
+        if ((g && f->grp == g) || (c && f->grp && f->grp->container == c)) {
+            sim_log(f, op, "%s", detail);
+        }
+    }
+}
+
 static bool iommu_type_ok(unsigned long type)
 {
     return type == VFIO_TYPE1_IOMMU || type == VFIO_TYPE1v2_IOMMU;
@@ -89,12 +104,15 @@ int sim_container_ioctl(SimContainer *c, unsigned long req, void *arg)
         }
         c->iommu_set = true;
         c->iommu_type = type;
+        log_behind(NULL, c, "set_iommu", type == VFIO_TYPE1v2_IOMMU ?
+                   "\"type\": \"type1v2\"" : "\"type\": \"type1\"");
         return 0;
     case VFIO_IOMMU_GET_INFO:
         if (!c->iommu_set) {
             return -EINVAL;
         }
         sim_container_iommu_info(c, arg);
+        log_behind(NULL, c, "iommu_info", "\"result\": 0");
         return 0;
     case VFIO_IOMMU_MAP_DMA:
         if (!c->iommu_set) {
@@ -160,6 +178,7 @@ int sim_group_ioctl(SimGroup *g, unsigned long req, void *arg)
         if (g->container) {
             st->flags |= VFIO_GROUP_FLAGS_CONTAINER_SET;
         }
+        log_behind(g, NULL, "group_status", "\"result\": 0");
         return 0;
     case VFIO_GROUP_SET_CONTAINER:
         cfd = *(int *)arg;
@@ -174,11 +193,13 @@ int sim_group_ioctl(SimGroup *g, unsigned long req, void *arg)
         }
         g->container = c;
         g_ptr_array_add(c->groups, g);
+        log_behind(g, NULL, "set_container", "\"result\": 0");
         return 0;
     case VFIO_GROUP_UNSET_CONTAINER:
         if (!g->container) {
             return -EINVAL;
         }
+        log_behind(g, NULL, "unset_container", "\"result\": 0");
         g_ptr_array_remove(g->container->groups, g);
         if (g->container->groups->len == 0) {
             g->container->iommu_set = false;

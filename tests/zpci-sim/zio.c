@@ -117,11 +117,11 @@ static const char *req_invalid(SimFunction *f, const struct sim_zio_req *r)
         return "load/store length 1..8 within a doubleword";
     }
     if (r->flags == SIM_ZIO_REQ_BLOCKW && r->len > f->maxstbl) {
-        return "block longer than hdr.max";
+        return "BLOCKW longer than hdr.max";
     }
     if (r->flags == SIM_ZIO_REQ_BLOCKW &&
         (r->offset % SIM_PAGE_SIZE) + r->len > SIM_PAGE_SIZE) {
-        return "block crosses a 4 KiB boundary";
+        return "BLOCKW crosses a 4 KiB boundary";
     }
     if (r->gaddr % 8) {
         return "gaddr not 8-byte aligned";
