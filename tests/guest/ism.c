@@ -11,8 +11,9 @@
  * offset; with the signal flag the device sets the DMB's bit and the
  * summary bit in the status block (SBA) and raises its single MSI.
  *
- * Parameters: fid (required), gid (expected GID, optional), isc,
- * sba_idx (>= 32), timeout_ms.
+ * Parameters: fid (required), gid (expected GID, optional), pft
+ * (expected PFT as presented to the guest, optional), isc, sba_idx
+ * (>= 32), timeout_ms.
  */
 #include "zpci.h"
 
@@ -50,6 +51,15 @@ static uint8_t aibv[8] ALIGNED(8);
 static uint8_t aisb[8] ALIGNED(8);
 static struct zpci_dma_space dma;
 static uint32_t fh;
+
+static const struct {
+    void *p;
+    size_t len;
+} dma_areas[] = {
+    { sba, sizeof(sba) },
+    { ieq, sizeof(ieq) },
+    { dmb, sizeof(dmb) },
+};
 
 /*
  * Issue one command of req_len bytes (header included) and read back a
@@ -92,6 +102,7 @@ static int ism_cmd(union ism_cmd *c, uint16_t req_len, uint16_t rsp_len,
         }
         c->dw[i] = hdr;
         if (i == 0 && c->hdr.ret) {
+            *why = "the device refused the command";
             break;
         }
     }
@@ -123,9 +134,17 @@ static bool setup(struct clp_query_pci *q, struct clp_query_pci_grp *g)
         return false;
     }
     fh = fn.fh;
+    /* the Linux ism driver binds by PCI id; QEMU may present pft 0 */
+    report(fn.vendor_id == 0x1014 && fn.device_id == 0x04ed, "clp-list-ids",
+           "%04x:%04x, want 1014:04ed", fn.vendor_id, fn.device_id);
     cc = clp_query_pci(fh, q, &rsp);
-    report(cc == 0 && rsp == CLP_RC_OK && q->pft == ZPCI_PFT_ISM,
-           "clp-query-pft", "cc %d rsp 0x%x pft %u", cc, rsp, q->pft);
+    report(cc == 0 && rsp == CLP_RC_OK && q->fid == fid, "clp-query",
+           "cc %d rsp 0x%x fid 0x%x", cc, rsp, q->fid);
+    report_info("pft %u presented to the guest", q->pft);
+    if (param_u64("pft", 0xff) != 0xff) {
+        report(q->pft == param_u64("pft", 0), "clp-query-pft", "pft %u",
+               q->pft);
+    }
     cc = clp_query_pci_grp(q->pfgid, g, &rsp);
     report(cc == 0 && rsp == CLP_RC_OK && g->msia, "clp-query-group",
            "cc %d rsp 0x%x msia 0x%lx", cc, rsp, g->msia);
@@ -143,15 +162,14 @@ static bool setup(struct clp_query_pci *q, struct clp_query_pci_grp *g)
     zpci_dma_init(&dma, q->sdma, 128ull << 20);
     cc = zpci_reg_ioat(fh, dma.pba, dma.pal, zpci_dma_iota(&dma), &st);
     report(cc == 0, "dma-reg-ioat", "cc %d status %u", cc, st);
-    if (zpci_dma_map(&dma, sba, sizeof(sba), &iova) ||
-        zpci_dma_map(&dma, ieq, sizeof(ieq), &iova) ||
-        zpci_dma_map(&dma, dmb, sizeof(dmb), &iova)) {
-        report(false, "dma-map", "table pool exhausted");
-        return false;
+    cc = 0;
+    for (unsigned i = 0; i < ARRAY_SIZE(dma_areas) && !cc; i++) {
+        if (zpci_dma_map(&dma, dma_areas[i].p, dma_areas[i].len, &iova)) {
+            report(false, "dma-map", "table pool exhausted");
+            return false;
+        }
+        cc = rpcit(fh, iova, dma_areas[i].len, &st);
     }
-    /* one refresh over everything the payload maps */
-    cc = rpcit(fh, dma.pba + (uintptr_t)sba,
-               (uintptr_t)dmb + sizeof(dmb) - (uintptr_t)sba, &st);
     report(cc == 0, "dma-rpcit", "cc %d status %u", cc, st);
 
     msi = zpci_find_cap(fh, PCI_CAP_ID_MSI);
