@@ -5,19 +5,22 @@
  */
 #include "interrupt.h"
 #include "asm-offsets.h"
+#include "entry.h"
 
+/* volatile: low core is written by the machine, not by the program */
 #define LOWCORE_U16(off) (*(volatile uint16_t *)(uintptr_t)(off))
+/* volatile: as above */
 #define LOWCORE_U32(off) (*(volatile uint32_t *)(uintptr_t)(off))
+/* volatile: as above */
 #define LOWCORE_U64(off) (*(volatile uint64_t *)(uintptr_t)(off))
 
-static volatile bool pgm_expected;
-static volatile uint16_t pgm_code;
-static volatile uint64_t pgm_addr;
+/* shared with the interruption handlers, which run asynchronously */
+static volatile bool pgm_expected;  /* set by the test, read by handler */
+static volatile uint16_t pgm_code;  /* written by the handler */
+static volatile uint64_t pgm_addr;  /* written by the handler */
 
+/* written by the I/O handler, polled by airq_wait() */
 static volatile struct io_int_record io_rec;
-
-void handle_pgm_int(void);
-void handle_io_int(void);
 
 void expect_pgm_int(void)
 {

@@ -4,11 +4,8 @@
  * Copyright (c) 2026 The qemu-s390x-ism authors
  */
 #include "libc.h"
+#include "entry.h"
 #include "report.h"
-
-extern char __bss_start[], __bss_end[];
-int main(void);
-int payload_start(void);
 
 int payload_start(void)
 {

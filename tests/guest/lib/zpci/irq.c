@@ -10,7 +10,8 @@
 #define CR6_ISC_MASK(isc)   (0x80000000ull >> (isc))
 #define CR6_ALL_ISCS        0xff000000ull
 
-int find_first_bit_inv(const volatile void *vec, unsigned nbits)
+int find_first_bit_inv(const volatile void *vec,  /* set asynchronously */
+                       unsigned nbits)
 {
     for (unsigned i = 0; i < nbits; i++) {
         if (test_bit_inv(vec, i)) {

@@ -17,22 +17,25 @@
 
 #define IO_INT_WORD_ADAPTER 0x80000000u
 
+/* the vectors are volatile: the machine sets bits asynchronously */
 static inline bool test_bit_inv(const volatile void *vec, unsigned nr)
 {
-    const volatile uint8_t *b = vec;
+    const volatile uint8_t *b = vec;    /* see above */
 
     return b[nr / 8] & (0x80 >> (nr % 8));
 }
 
+/* volatile: the machine sets bits asynchronously */
 static inline void clear_bit_inv(volatile void *vec, unsigned nr)
 {
-    volatile uint8_t *b = vec;
+    volatile uint8_t *b = vec;          /* set asynchronously */
 
     b[nr / 8] &= ~(0x80 >> (nr % 8));
 }
 
 /* Number of the lowest set bit in nbits bits (MSB first), or -1 */
-int find_first_bit_inv(const volatile void *vec, unsigned nbits);
+int find_first_bit_inv(const volatile void *vec,  /* set asynchronously */
+                       unsigned nbits);
 
 /* Allow adapter interruptions for isc: CR6 mask bit and PSW I/O mask */
 void airq_enable_isc(uint8_t isc);
