@@ -217,7 +217,7 @@ static void load_function(GKeyFile *kf, const char *grp, unsigned idx)
     f->base_cap_version = 2;
     f->mio = true;
     f->relaxed = false;
-    f->refresh = false;
+    f->refresh = true;          /* real hosts always set REFRESH */
     f->subsys_vendor_id = 0x1014;
     f->subsys_id = 0;
     /* "SIMULATED" in EBCDIC */

@@ -102,7 +102,7 @@ static size_t build_caps(SimFunction *f, uint8_t *buf, size_t base)
     g->noi = f->noi;
     g->maxstbl = f->maxstbl;
     g->version = f->pci_version;
-    g->imaxstbl = 0;
+    g->imaxstbl = f->maxstbl;
 
     u = (void *)(buf + u_off);
     u->header.id = VFIO_DEVICE_INFO_CAP_ZPCI_UTIL;

@@ -234,7 +234,7 @@ static void test_caps(Dev *d, int pft, int base_ver, bool mio_bit,
               d->name, b->flags);
     }
     check(g->header.version == 2 && !!(g->flags & 2) == relaxed &&
-          g->maxstbl == maxstbl && g->msi_addr != 0,
+          (g->flags & 1) && g->maxstbl == maxstbl && g->msi_addr != 0,
           "%s: GROUP flags 0x%llx (relaxed bit %d) maxstbl %u", d->name,
           (unsigned long long)g->flags, relaxed, g->maxstbl);
     check(u->size == 64 && p->size == 4, "%s: UTIL size %u, PFIP size %u",
