@@ -567,6 +567,19 @@ static void test_ism(int c, Dev *a, Dev *b, Dev *isms)
     tok_a = rd64(resp + 8);
     check(ret == 0 && tok_a != tok_b, "REG_DMB on the first function");
 
+    /* VLAN ids: the reserved 0x1fff is accepted (SMC-Dv2 detection) */
+    be64(req + 8, 0x1fff);
+    check(ism_cmd(b, 0x4, req, 16, resp, sizeof(resp)) == 0 &&
+          ism_cmd(b, 0x4, req, 16, resp, sizeof(resp)) == 0xffff,
+          "ADD_VLAN_ID 0x1fff accepted once, refused when known");
+    be64(req + 8, 0x2000);
+    check(ism_cmd(b, 0x4, req, 16, resp, sizeof(resp)) == 0xffff,
+          "ADD_VLAN_ID 0x2000 refused");
+    be64(req + 8, 0x1fff);
+    check(ism_cmd(b, 0x5, req, 16, resp, sizeof(resp)) == 0 &&
+          ism_cmd(b, 0x5, req, 16, resp, sizeof(resp)) == 0xffff,
+          "DEL_VLAN_ID of a known id accepted once, then refused");
+
     /* QUERY_INFO (response longer than 8 bytes) */
     ret = ism_cmd(b, 0x8, req, 8, resp, sizeof(resp));
     check(ret == 0 && rd64(resp + 24) == gid_b && rd64(resp + 32) ==

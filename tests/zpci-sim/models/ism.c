@@ -54,6 +54,7 @@
 #define ISM_EQ_MAX          15
 #define ISM_EVENT_SWR       2
 #define ISM_MAX_VLANS       64
+#define ISM_MAX_VLAN_ID     0x1fff
 #define ISM_QI_LEN          200
 
 #define ISM_TOKEN_MASK      0x0000ffff00000000ULL
@@ -322,8 +323,9 @@ static uint16_t ism_execute(SimFunction *f, uint32_t cmd, uint16_t len,
             continue;
         }
         if (cmd == ISM_ADD_VLAN_ID) {
+            /* 0x1fff: the reserved id a driver adds to detect SMC-Dv2 */
             if (i < s->nr_vlans || s->nr_vlans == ISM_MAX_VLANS ||
-                v > 4095) {
+                v > ISM_MAX_VLAN_ID) {
                 return cmd_fail(f, cmd, "VLAN id invalid, known or full");
             }
             s->vlans[s->nr_vlans++] = v;
