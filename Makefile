@@ -14,7 +14,7 @@ NPROC := $(shell nproc)
 export CCACHE_NOHASHDIR := 1
 export CCACHE_BASEDIR := $(BUILD)
 
-TOOL_DIRS := $(wildcard tests/zpci-sim tests/guest tests/linux-guest/module)
+TOOL_DIRS := $(wildcard tests/zpci-sim tests/guest)
 
 .PHONY: all deps qemu tools check demo bench export clean distclean
 
