@@ -122,7 +122,7 @@ class Result:
     """What one QEMU run produced."""
 
     def __init__(self, argv, env, returncode, timed_out, console, stderr,
-                 sim, sim_error, elapsed, workdir):
+                 sim, sim_error, elapsed, workdir, qmp=None):
         self.argv = argv
         self.env = env
         self.returncode = returncode
@@ -133,6 +133,7 @@ class Result:
         self.sim_error = sim_error  # why sim is None
         self.elapsed = elapsed
         self.workdir = workdir
+        self.qmp = list(qmp or [])  # QMP messages (Run(qmp=...)), in order
         self.checks = []
         self.done = False
         self.comments = []
@@ -204,6 +205,20 @@ class Result:
         """True if QEMU refused to start with a message containing text."""
         msg = self.startup_error()
         return msg is not None and text in msg
+
+    def qmp_responses(self):
+        """Responses to the commands of Run(qmp=...), in order.
+
+        Each is the "return" value, or {"error": {...}} for a failed
+        command; the greeting and events are left out.
+        """
+        out = []
+        for m in self.qmp:
+            if "return" in m:
+                out.append(m["return"])
+            elif "error" in m:
+                out.append({"error": m["error"]})
+        return out
 
     # ---- simulator side ---------------------------------------------------
 
@@ -287,11 +302,16 @@ class Run:
     sim_config extra [simulator] keys
     extra_args more QEMU arguments
     keep       keep the temporary directory (also with $ZPCITEST_KEEP)
+    qmp        QMP commands (dicts) sent on stdin through "-qmp stdio";
+               "qmp_capabilities" is sent first.  The responses are in
+               Result.qmp / Result.qmp_responses().  With "-S" in
+               extra_args the commands run before the guest starts.
     """
 
     def __init__(self, qemu, payload, functions=(), emulated=(),
                  params=None, timeout=60, sim_log=True, sim_config=None,
-                 extra_args=(), sim_lib=None, keep=False, memory="128M"):
+                 extra_args=(), sim_lib=None, keep=False, memory="128M",
+                 qmp=None):
         self.qemu = qemu
         self.payload = payload if os.sep in payload else payload_path(payload)
         self.functions = list(functions)
@@ -304,6 +324,7 @@ class Run:
         self.sim_lib = sim_lib or sim_lib_path()
         self.keep = keep or bool(os.environ.get("ZPCITEST_KEEP"))
         self.memory = memory
+        self.qmp = None if qmp is None else list(qmp)
 
     # ---- files ------------------------------------------------------------
 
@@ -396,6 +417,8 @@ class Run:
                 p["romfile"] = ""
             p.update(em.props)
             a += ["-device", ",".join([em.driver] + _props(p))]
+        if self.qmp is not None:
+            a += ["-qmp", "stdio"]
         return a + self.extra_args
 
     # ---- running ----------------------------------------------------------
@@ -429,11 +452,17 @@ class Run:
 
         start = time.monotonic()
         timed_out = False
-        p = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
+        qmp_in = None
+        if self.qmp is not None:
+            cmds = [{"execute": "qmp_capabilities"}] + self.qmp
+            qmp_in = "".join(json.dumps(c) + "\n" for c in cmds).encode()
+        p = subprocess.Popen(argv, env=env,
+                             stdin=subprocess.DEVNULL if qmp_in is None
+                             else subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              start_new_session=True)
         try:
-            out, err = p.communicate(timeout=self.timeout)
+            out, err = p.communicate(input=qmp_in, timeout=self.timeout)
         except subprocess.TimeoutExpired:
             timed_out = True
             # SIGTERM first so that QEMU exits and the simulator writes its
@@ -452,7 +481,14 @@ class Run:
                 text = f.read().decode("utf-8", "replace")
         stderr = (err or b"").decode("utf-8", "replace")
         stdout = (out or b"").decode("utf-8", "replace")
-        if stdout.strip():
+        qmp = []
+        if self.qmp is not None:
+            for line in stdout.splitlines():
+                try:
+                    qmp.append(json.loads(line))
+                except ValueError:
+                    stderr = line + "\n" + stderr
+        elif stdout.strip():
             stderr = stdout + stderr
 
         sim, sim_error = None, None
@@ -466,7 +502,7 @@ class Run:
             else:
                 sim_error = "no JSON written (%s)" % output
         return Result(argv, env_add, p.returncode, timed_out, text, stderr,
-                      sim, sim_error, elapsed, workdir)
+                      sim, sim_error, elapsed, workdir, qmp)
 
     @staticmethod
     def _signal(p, sig):
@@ -499,14 +535,21 @@ class Tap:
                 self.out.write("# " + sub + "\n")
         self.out.flush()
 
-    def ok(self, cond, name, details=()):
+    def ok(self, cond, name, details=(), todo=None):
+        """One test line.  todo: a known problem (TAP "# TODO reason"),
+        reported with the directive whatever the outcome."""
         self.n += 1
         name = name.replace("#", "\\#")
+        directive = ""
+        if todo:
+            directive = " # TODO " + str(todo).replace("#", "")
         if cond:
-            self._emit("ok %d - %s" % (self.n, name))
+            self._emit("ok %d - %s%s" % (self.n, name, directive))
         else:
-            self.failed += 1
-            self._emit("not ok %d - %s" % (self.n, name), details)
+            if not todo:
+                self.failed += 1
+            self._emit("not ok %d - %s%s" % (self.n, name, directive),
+                       details)
         return bool(cond)
 
     def skip(self, name, reason):

@@ -1,0 +1,193 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ * Scripted PCI Load, PCI Store and PCI Store Block for the e2e suites.
+ * Copyright (c) 2026 The qemu-s390x-ism authors
+ *
+ * The payload enables one function and performs a list of operations
+ * taken from the parameter block, reporting what each one did; the
+ * host-side suite decides what was right.  Parameters:
+ *
+ *   fid          function to enable (required)
+ *   n            number of operations (at most 64)
+ *   opN          lg, stg or stb (N = 0 .. n-1)
+ *   barN         address space (0-5 BARs; any value is passed through)
+ *   offN lenN    offset and length
+ *   valN         stg: the register value
+ *   misN         stb: the block starts misN bytes after a page boundary
+ *                of the payload's buffer (8: aligned, 4: not doubleword
+ *                aligned, ...)
+ *   chkN         stb: after condition code 0, read the block back with
+ *                naturally aligned PCILGs and compare it byte by byte
+ *   disN         1: use the handle of the function with its enable bit
+ *                cleared (the instruction must give condition code 3)
+ *
+ * Every operation is bracketed by expect_pgm_int()/clear_pgm_int(), so a
+ * program interruption is recorded instead of stopping the payload.  One
+ * console line per operation, for the host to parse:
+ *
+ *   # rN op=OP cc=C status=S pgm=0xP data=0xD
+ *   # vN ok | vN bad at=K got=0xG want=0xW | vN cc=C status=S pgm=0xP
+ *
+ * Block data: byte j of operation N is zpciops_byte(N, j) below; the host
+ * side computes the same pattern.
+ */
+#include "zpci.h"
+
+#define MAX_OPS 64
+#define AREA_SIZE (3 * 4096)
+
+static uint8_t area[AREA_SIZE] ALIGNED(4096);
+
+/* Pattern byte j of the block of operation op: differs per op and byte */
+static uint8_t zpciops_byte(unsigned op, unsigned j)
+{
+    return (uint8_t)(0x5a ^ (op * 0x1f) ^ (j * 7) ^ (j >> 8));
+}
+
+static uint64_t key_u64(const char *key, unsigned n, uint64_t def)
+{
+    char name[16];
+
+    snprintf(name, sizeof(name), "%s%u", key, n);
+    return param_u64(name, def);
+}
+
+/* Largest naturally aligned load of at most 8 bytes at off */
+static unsigned piece(uint64_t off, unsigned left)
+{
+    unsigned size = 8;
+
+    while (size > 1 && ((off & (size - 1)) || size > left)) {
+        size >>= 1;
+    }
+    return size;
+}
+
+/* Read the block of operation n back and compare it with its pattern */
+static void verify_block(unsigned n, uint32_t fh, uint8_t bar, uint64_t off,
+                         const uint8_t *buf, unsigned len)
+{
+    uint64_t data, want;
+    uint16_t pgm;
+    uint8_t st = 0;
+    unsigned pos, size, k;
+    int cc;
+
+    for (pos = 0; pos < len; pos += size) {
+        size = piece(off + pos, len - pos);
+        expect_pgm_int();
+        cc = pcilg(&data, fh, bar, off + pos, size, &st);
+        pgm = clear_pgm_int();
+        if (cc || pgm) {
+            report_info("v%u cc=%d status=%u pgm=0x%x at=%u", n, cc, st,
+                        pgm, pos);
+            return;
+        }
+        want = 0;
+        for (k = 0; k < size; k++) {
+            want = want << 8 | buf[pos + k];
+        }
+        if (data != want) {
+            report_info("v%u bad at=%u got=0x%lx want=0x%lx", n, pos, data,
+                        want);
+            return;
+        }
+    }
+    report_info("v%u ok", n);
+}
+
+static void run_op(unsigned n, uint32_t fh)
+{
+    char opbuf[8];
+    const char *op;
+    uint8_t bar = key_u64("bar", n, 0);
+    uint64_t off = key_u64("off", n, 0);
+    unsigned len = key_u64("len", n, 8);
+    uint64_t val = key_u64("val", n, 0);
+    unsigned mis = key_u64("mis", n, 8);
+    uint8_t *buf;
+    uint64_t data = 0;
+    uint16_t pgm;
+    uint8_t st = 0;
+    char key[16];
+    int cc = -1;
+
+    snprintf(key, sizeof(key), "op%u", n);
+    op = param_str(key, opbuf, sizeof(opbuf), "");
+    if (key_u64("dis", n, 0)) {
+        fh &= ~CLP_FH_ENABLED;
+    }
+
+    if (!strcmp(op, "lg")) {
+        expect_pgm_int();
+        cc = pcilg(&data, fh, bar, off, len, &st);
+        pgm = clear_pgm_int();
+    } else if (!strcmp(op, "stg")) {
+        expect_pgm_int();
+        cc = pcistg(val, fh, bar, off, len, &st);
+        pgm = clear_pgm_int();
+    } else if (!strcmp(op, "stb")) {
+        if (mis + len > AREA_SIZE) {
+            report(false, "ops-args", "op %u: len %u + mis %u too large", n,
+                   len, mis);
+            return;
+        }
+        buf = area + mis;
+        for (unsigned j = 0; j < len; j++) {
+            buf[j] = zpciops_byte(n, j);
+        }
+        expect_pgm_int();
+        cc = pcistb(buf, fh, bar, off, len, &st);
+        pgm = clear_pgm_int();
+        report_info("r%u op=stb cc=%d status=%u pgm=0x%x data=0x0", n, cc,
+                    st, pgm);
+        if (key_u64("chk", n, 0) && cc == 0 && !pgm) {
+            verify_block(n, fh, bar, off, buf, len);
+        }
+        return;
+    } else {
+        report(false, "ops-args", "op %u: unknown operation '%s'", n, op);
+        return;
+    }
+    report_info("r%u op=%s cc=%d status=%u pgm=0x%x data=0x%lx", n, op, cc,
+                st, pgm, data);
+}
+
+int main(void)
+{
+    struct clp_fh_entry fn;
+    uint32_t fid = param_u64("fid", ~0u);
+    unsigned n = param_u64("n", 0);
+    uint32_t fh, val;
+    uint16_t rsp;
+    int cc;
+
+    if (!report(fid != ~0u && clp_find(fid, 0, 0, &fn), "clp-list",
+                "fid 0x%x not listed", fid)) {
+        return 1;
+    }
+    cc = clp_enable(fn.fh, &fh, &rsp);
+    if (!report(cc == 0 && rsp == CLP_RC_OK && (fh & CLP_FH_ENABLED),
+                "clp-enable", "cc %d rsp 0x%x fh 0x%x", cc, rsp, fh)) {
+        return 1;
+    }
+    cc = zpci_cfg_write(fh, PCI_COMMAND, 2,
+                        PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    cc = cc ? cc : zpci_cfg_read(fh, PCI_COMMAND, 2, &val);
+    report(cc == 0 && (val & PCI_COMMAND_MEMORY), "cfg-command",
+           "cc %d command 0x%x", cc, val);
+
+    if (!report(n <= MAX_OPS, "ops-args", "%u operations, at most %u", n,
+                MAX_OPS)) {
+        return 1;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        run_op(i, fh);
+    }
+    report(true, "ops-ran", "%u operations", n);
+
+    cc = clp_disable(fh, &fh, &rsp);
+    report(cc == 0 && rsp == CLP_RC_OK, "clp-disable", "cc %d rsp 0x%x", cc,
+           rsp);
+    return 0;
+}
