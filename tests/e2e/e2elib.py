@@ -90,10 +90,22 @@ def skip_all(tap, names, reason):
 
 
 def parallel(fn, items, jobs=None):
-    """[fn(item) for item in items], at most `jobs` at a time, in order."""
+    """[fn(item) for item in items], at most `jobs` at a time, in order.
+
+    fn runs QEMU through zt.run(); if that raises (the binary vanished in
+    the middle of a rebuild, ...) the item gets a Result that says so,
+    whose checks then fail with the reason instead of the suite crashing.
+    """
+    def guarded(item):
+        try:
+            return fn(item)
+        except (OSError, ValueError, subprocess.SubprocessError) as e:
+            return zt.Result([], {}, None, False, "",
+                             "runner error: %s" % e, None,
+                             "runner error: %s" % e, 0.0, "")
     items = list(items)
     with concurrent.futures.ThreadPoolExecutor(jobs or JOBS) as ex:
-        return list(ex.map(fn, items))
+        return list(ex.map(guarded, items))
 
 
 # ---- the zpciops payload --------------------------------------------------
