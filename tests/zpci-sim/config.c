@@ -18,7 +18,7 @@ static const SimModel *const models[] = {
 };
 
 static const char *const simulator_keys[] = {
-    "output", "log", "flush", "dma-limit", NULL
+    "output", "log", "flush", "dma-limit", "backing", NULL
 };
 
 static const char *const function_keys[] = {
@@ -29,6 +29,7 @@ static const char *const function_keys[] = {
     "vendor-id", "device-id", "msi-vectors", "msix-vectors",
     "ism-gid",
     "fail-region-request", "error-state", "refuse-dma-map",
+    "backing",
     NULL
 };
 
@@ -158,6 +159,17 @@ static SimGroup *group_get(int id)
     return g;
 }
 
+/* backing=none|memfd; a bad value is a loud error and changes nothing */
+static void get_backing(GKeyFile *kf, const char *grp, SimBacking *out)
+{
+    gchar *s = g_key_file_get_string(kf, grp, "backing", NULL);
+
+    if (s && !sim_backing_parse(g_strstrip(s), out)) {
+        sim_error("config: [%s] backing=%s unknown (none, memfd)", grp, s);
+    }
+    g_free(s);
+}
+
 static void load_function(GKeyFile *kf, const char *grp, unsigned idx)
 {
     const char *name = grp + strlen("function ");
@@ -253,6 +265,10 @@ static void load_function(GKeyFile *kf, const char *grp, unsigned idx)
         f->zio = SIM_ZIO_ABSENT;
     }
 
+    f->backing = sim.backing;
+    f->backing_fd = -1;
+    get_backing(kf, grp, &f->backing);
+
     GET_NUM(kf, grp, "pft", f->pft);
     GET_NUM(kf, grp, "gid", f->gid);
     GET_NUM(kf, grp, "fh", f->fh);
@@ -326,6 +342,7 @@ void sim_config_load(void)
                                     g_free);
     sim.dma_limit = 65535;
     sim.log_ops = false;
+    sim.backing = SIM_BACKING_NONE;
 
     if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &err)) {
         sim_error("config: cannot load %s: %s", path, err->message);
@@ -348,6 +365,7 @@ void sim_config_load(void)
         if (get_u64(kf, "simulator", "dma-limit", &v)) {
             sim.dma_limit = v;
         }
+        get_backing(kf, "simulator", &sim.backing);
     }
     grps = g_key_file_get_groups(kf, NULL);
     for (g = grps; *g; g++) {

@@ -194,6 +194,11 @@ ssize_t sim_bar_pread(SimFunction *f, int bar, void *buf, size_t n,
     if (!region_check(f, op, bar, off, n)) {
         return -EINVAL;
     }
+    /* backing=memfd: the system call that carries this access */
+    ret = sim_backing_io(f, false, buf, n, bar, off);
+    if (ret) {
+        return ret;
+    }
     for (done = 0; done < n; done += len) {
         len = piece_len(off + done, n - done);
         ret = sim_insn_load(f, op, bar, off + done, (char *)buf + done, len,
@@ -234,11 +239,19 @@ ssize_t sim_bar_pwrite(SimFunction *f, int bar, const void *buf, size_t n,
         if (n == 0) {
             return 0;
         }
+        ret = sim_backing_io(f, true, (void *)buf, n, bar, off);
+        if (ret) {
+            return ret;
+        }
         ret = sim_insn_block(f, "bar_block", bar, off, buf, n);
         return ret ? ret : (ssize_t)n;
     }
     if (!region_check(f, "bar_write", bar, off, n)) {
         return -EINVAL;
+    }
+    ret = sim_backing_io(f, true, (void *)buf, n, bar, off);
+    if (ret) {
+        return ret;
     }
     for (done = 0; done < n; done += len) {
         len = piece_len(off + done, n - done);

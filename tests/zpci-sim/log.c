@@ -176,6 +176,9 @@ static void dump_function(GString *out, SimFunction *f)
     sim_json_escape(out, f->name);
     g_string_append(out, ": {\n   \"model\": ");
     sim_json_escape(out, f->model->name);
+    g_string_append_printf(out, ",\n   \"backing\": {\"kind\": \"%s\", "
+                           "\"calls\": %llu}", sim_backing_name(f->backing),
+                           (unsigned long long)f->backing_calls);
     g_string_append(out, ",\n   \"counters\": {");
     g_hash_table_iter_init(&it, f->counters);
     while (g_hash_table_iter_next(&it, &k, &v)) {

@@ -166,7 +166,20 @@ ssize_t sim_zio_pwrite(SimFunction *f, const void *buf, size_t n,
         req_reject(f, op, EINVAL, why, &r);
         return -EINVAL;
     }
-    if (!user_buf_ok(r.gaddr)) {
+    /*
+     * backing=memfd: the one system call that carries the request copies
+     * from (or, for READ, to) the buffer at gaddr, and so finds an
+     * unmapped buffer as the kernel's user copy would; without it, ask
+     * mincore().
+     */
+    if (f->backing != SIM_BACKING_NONE) {
+        ret = sim_backing_io(f, r.flags != SIM_ZIO_REQ_READ,
+                             (void *)(uintptr_t)r.gaddr, r.len, r.pcias,
+                             r.offset);
+    } else {
+        ret = user_buf_ok(r.gaddr) ? 0 : -EFAULT;
+    }
+    if (ret) {
         req_reject(f, op, EFAULT, "gaddr not mapped in the process", &r);
         return -EFAULT;
     }

@@ -24,6 +24,12 @@ typedef enum {
     SIM_ZIO_STORE,
 } SimZio;
 
+/* Real host cost per BAR access / region request (backing.c) */
+typedef enum {
+    SIM_BACKING_NONE,
+    SIM_BACKING_MEMFD,
+} SimBacking;
+
 #define SIM_NUM_BARS        6
 #define SIM_CFG_SIZE        256
 #define SIM_PAGE_SIZE       4096ULL
@@ -148,6 +154,11 @@ struct SimFunction {
     /* Interrupt eventfds registered by SET_IRQS (-1: none) */
     int irq_fd[SIM_NUM_IRQ_INDEX][SIM_MAX_VECTORS];
 
+    /* Real system call per host access (backing.c) */
+    SimBacking backing;
+    int backing_fd;             /* memfd, created on first use, or -1 */
+    uint64_t backing_calls;
+
     /* Accounting (log.c) */
     GHashTable *counters;       /* op name -> count (GUINT_TO_POINTER) */
     GPtrArray *log;             /* JSON object strings */
@@ -191,6 +202,7 @@ typedef struct SimGlobal {
     bool log_ops;
     bool flush;
     unsigned dma_limit;
+    SimBacking backing;         /* default of every function */
     GPtrArray *errors;          /* JSON string literals (already quoted) */
     GRecMutex lock;
     bool ready;
@@ -268,6 +280,12 @@ int sim_insn_store(SimFunction *f, const char *op, int bar, uint64_t off,
                    const void *buf, unsigned len, bool mio);
 int sim_insn_block(SimFunction *f, const char *op, int bar, uint64_t off,
                    const void *buf, unsigned len);
+
+/* backing.c */
+bool sim_backing_parse(const char *s, SimBacking *out);
+const char *sim_backing_name(SimBacking b);
+int sim_backing_io(SimFunction *f, bool write, void *buf, size_t n, int bar,
+                   uint64_t off);
 
 /* zio.c */
 ssize_t sim_zio_pread(SimFunction *f, void *buf, size_t n, uint64_t off);
