@@ -204,7 +204,7 @@ static void load_function(GKeyFile *kf, const char *grp, unsigned idx)
     f->grp = group_get(f->group);
     f->device_fd = -1;
     f->counters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                        NULL);
+                                        g_free);
     f->log = g_ptr_array_new_with_free_func(g_free);
     for (i = 0; i < SIM_NUM_IRQ_INDEX; i++) {
         for (j = 0; j < SIM_MAX_VECTORS; j++) {

@@ -160,7 +160,7 @@ struct SimFunction {
     uint64_t backing_calls;
 
     /* Accounting (log.c) */
-    GHashTable *counters;       /* op name -> count (GUINT_TO_POINTER) */
+    GHashTable *counters;       /* op name -> uint64_t *count */
     GPtrArray *log;             /* JSON object strings */
 
     /* Host objects */
