@@ -59,6 +59,45 @@ def fork_qemu():
         build_dir(), "qemu", "build", "qemu-system-s390x")
 
 
+# Set by snapshot(): private copies that a rebuild cannot change mid-run
+SNAPSHOT = {}
+
+
+def fork_firmware():
+    """s390-ccw.img of the fork's build tree, or None (QEMU finds it)."""
+    d = os.path.dirname(os.path.abspath(fork_qemu()))
+    img = os.path.join(d, "pc-bios", "s390-ccw", "s390-ccw.img")
+    return img if os.path.exists(img) else None
+
+
+def snapshot(outdir, payload, floor, sim_lib):
+    """Copy the fork binary, its firmware, the simulator, the payload and
+    the floor program into OUTDIR/bin, and use those copies from now on.
+
+    The measurement takes minutes; other work on the tree (a rebuild of
+    QEMU or of the simulator) must not change what is measured half-way.
+    Returns the copied (payload, floor, sim_lib).
+    """
+    bindir = os.path.join(outdir, "bin")
+    shutil.rmtree(bindir, ignore_errors=True)
+    os.makedirs(bindir)
+    out = []
+    for src in (payload, floor, sim_lib):
+        dst = os.path.join(bindir, os.path.basename(src))
+        shutil.copy2(src, dst)
+        out.append(dst)
+    q = os.path.join(bindir, "qemu-system-s390x")
+    shutil.copy2(fork_qemu(), q)
+    SNAPSHOT["qemu"] = q
+    SNAPSHOT["args"] = []
+    fw = fork_firmware()
+    if fw:
+        shutil.copy2(fw, os.path.join(bindir, "s390-ccw.img"))
+        SNAPSHOT["args"] = ["-L", bindir]
+    SNAPSHOT["sim_lib"] = out[2]
+    return tuple(out)
+
+
 def stock_qemu():
     return os.environ.get("QEMU_STOCK") or "/usr/bin/qemu-system-s390x"
 
@@ -89,7 +128,13 @@ class Config:
         self.lg_ops = list(lg_ops)
 
     def qemu(self):
-        return fork_qemu() if self.binary == "fork" else stock_qemu()
+        if self.binary == "fork":
+            return SNAPSHOT.get("qemu") or fork_qemu()
+        return stock_qemu()
+
+    def extra_args(self):
+        return list(SNAPSHOT.get("args", [])) if self.binary == "fork" \
+            else []
 
 
 # msix-nic stretched to maxstbl 4096 with relaxed alignment: every block
@@ -231,7 +276,9 @@ def run_payload(cfg, payload, params, timeout=600, keep=False):
     fn = cfg.fn()
     r = zt.Run(cfg.qemu(), payload, functions=[fn], params=params,
                timeout=timeout, sim_log=False,
-               sim_config={"backing": "memfd"})
+               sim_config={"backing": "memfd"},
+               extra_args=cfg.extra_args(),
+               sim_lib=SNAPSHOT.get("sim_lib"))
     workdir = tempfile.mkdtemp(prefix="zpci-bench-")
     res = RunResult()
     try:
@@ -405,6 +452,7 @@ def measure(payload, floor, mib=64, reps=5, lg_count=1000000,
                      % (rep, c.name, s["ns_per_insn"],
                         s["host_ops_per_insn"]))
     data["seconds"] = time.monotonic() - t_start
+    data["loadavg_end"] = _loadavg()
     return data
 
 
@@ -440,7 +488,29 @@ def machine():
         "fork": _first_line([fork_qemu(), "--version"]),
         "stock": _first_line([stock_qemu(), "--version"]),
         "commit": commit,
+        "fork_sha256": _sha256(fork_qemu())[:16],
+        "loadavg": _loadavg(),
     }
+
+
+def _sha256(path):
+    import hashlib
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return "unknown"
+    return h.hexdigest()
+
+
+def _loadavg():
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 # ---- statistics and report -------------------------------------------------
@@ -519,8 +589,11 @@ def report_md(data, mach):
     L.append("")
     L.append("Machine: %s, %d CPUs (`nproc`), %s; %s." % (
         mach["cpu"], mach["nproc"], mach["kernel"], mach["date"]))
-    L.append("Fork: %s (commit %s); stock: %s." % (
-        mach["fork"], mach["commit"], mach["stock"]))
+    L.append("Fork: %s (tree at commit %s, binary sha256 %s…); stock: %s."
+             % (mach["fork"], mach["commit"], mach.get("fork_sha256", "?"),
+                mach["stock"]))
+    L.append("Load average (1, 5, 15 min) at the start: %s; at the end: %s."
+             % (mach.get("loadavg", "?"), data.get("loadavg_end", "?")))
     L.append("")
     L.append("%d MiB of PCISTB traffic per block size and configuration, "
              "%d PCILGs of 8 bytes, %d repetitions, configurations "
@@ -719,7 +792,8 @@ def write_plot(data, mach, outdir):
 
 def machine_txt(mach):
     return "".join("%s: %s\n" % (k, mach[k]) for k in (
-        "date", "nproc", "cpu", "kernel", "fork", "stock", "commit"))
+        "date", "nproc", "cpu", "kernel", "fork", "fork_sha256", "stock",
+        "commit", "loadavg"))
 
 
 def write_outputs(data, mach, outdir):
@@ -780,8 +854,9 @@ def main(argv=None):
                    if n] or CONFIGS
         os.makedirs(args.out, exist_ok=True)
         with open(os.path.join(args.out, "build.log"), "w") as log:
-            payload, floor, _ = build(log)
+            payload, floor, lib = build(log)
         mach = machine()
+        payload, floor, lib = snapshot(args.out, payload, floor, lib)
         sys.stderr.write("bench: %d MiB per point, %d repetitions, %s\n" % (
             args.mib, args.reps, ", ".join(c.name for c in configs)))
         data = measure(payload, floor, mib=args.mib, reps=args.reps,
