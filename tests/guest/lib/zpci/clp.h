@@ -61,7 +61,8 @@ struct clp_query_pci_grp {
     uint64_t reserved1;
     uint16_t noi;               /* low 12 bits: number of interrupts */
     uint8_t version;
-    uint8_t flags;              /* 0x20 rtr, 0x02 frame, 0x01 refresh */
+    uint8_t flags;              /* 0x20 rtr, 0x08 relaxed, 0x02 frame,
+                                   0x01 refresh */
     uint16_t maxstbl;
     uint16_t mui;
     uint8_t dtsm;
@@ -75,6 +76,9 @@ struct clp_query_pci_grp {
 /* List up to max functions; *n is the number stored */
 int clp_list_pci(struct clp_fh_entry *list, int max, int *n, uint16_t *rsp);
 int clp_query_pci(uint32_t fh, struct clp_query_pci *out, uint16_t *rsp);
+/* Group flag: PCISTB with relaxed length and alignment */
+#define CLP_QPCIG_RELAXED 0x08
+
 int clp_query_pci_grp(uint8_t pfgid, struct clp_query_pci_grp *out,
                       uint16_t *rsp);
 /* SET PCI FUNCTION; oc 0 enables (ndas DMA spaces), 1 disables */
