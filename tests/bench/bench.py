@@ -707,16 +707,16 @@ set terminal svg size 1000,460 dynamic font "sans,11"
 set output '%(out)s'
 set multiplot layout 1,2 title "zPCI PCISTB: %(mib)d MiB per point, median with min-max over %(reps)d repetitions (%(cpumodel)s, %(nproc)d CPUs)"
 set logscale xy 2
+set xrange [6:5500]
 set xtics (8,64,128,512,1024,2048,4096)
 set xlabel "block size (bytes)"
-set key top left
+set key top left opaque box
 set grid
 set ylabel "guest-visible throughput (MB/s)"
 set format y "%%g"
 set logscale y 10
 set title "throughput"
 plot %(tputplot)s
-set key bottom left
 set ylabel "QEMU CPU time per PCISTB (µs)"
 set title "host CPU per instruction"
 plot %(cpuplot)s
@@ -812,7 +812,7 @@ def write_outputs(data, mach, outdir):
 def publish(outdir, docdir):
     """Copy the latest table, plot and machine description into docs."""
     os.makedirs(docdir, exist_ok=True)
-    for name in ("table.md", "bench.svg", "machine.txt"):
+    for name in ("table.md", "bench.svg", "machine.txt", "profile.txt"):
         src = os.path.join(outdir, name)
         if os.path.exists(src):
             shutil.copyfile(src, os.path.join(docdir, name))
@@ -821,7 +821,7 @@ def publish(outdir, docdir):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mib", type=int,
-                    default=int(os.environ.get("BENCH_MIB", 32)),
+                    default=int(os.environ.get("BENCH_MIB", 64)),
                     help="PCISTB traffic per block size and config (MiB)")
     ap.add_argument("--reps", type=int,
                     default=int(os.environ.get("BENCH_REPS", 5)))
