@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Where QEMU's time per PCISTB goes: callgrind, difference of two runs.
+# Where QEMU's time per PCISTB/PCILG goes: callgrind, difference of runs.
 # Copyright (c) 2026 The qemu-s390x-ism authors
-"""Instruction profile of one PCISTB on a benchmark path.
+"""Instruction profile of one PCISTB (or PCILG) on a benchmark path.
 
 Runs the benchmark payload twice under valgrind --tool=callgrind with
 the same configuration and block size, with N1 and N2 PCISTBs, and
@@ -74,7 +74,8 @@ def callgrind_run(cfg, payload, size, count, out):
                               cfg.lg_ops)
         traced.qemu = lambda: wrapper
         res = bench.run_payload(traced, payload,
-                                bench.stb_params(cfg, size, count),
+                                bench.stb_params(cfg, size, count) if size
+                                else bench.lg_params(cfg, count),
                                 timeout=1800)
         # valgrind's own remarks (e.g. stock QEMU's seccomp call, which
         # it does not know) are not QEMU's
@@ -103,7 +104,8 @@ def profile(cfg, payload, size, n1, n2, outdir):
         return sum(fb.get(x, 0) - fa.get(x, 0) for x in names) / n
 
     total = (tb - ta) / n
-    helper = per(["helper_pcistb"])
+    insn = "PCISTB" if size else "PCILG"
+    helper = per(["helper_pcistb" if size else "helper_pcilg"])
     bql = per(BQL)
     guest = per(GUEST_READ)
     simu = per(SIM_ENTRIES)
@@ -111,7 +113,8 @@ def profile(cfg, payload, size, n1, n2, outdir):
         ("TCG: translated guest loop, TB lookup, cpu_exec loop",
          total - helper),
         ("BQL lock + unlock around the helper", bql),
-        ("guest memory: address translation + copy of the block", guest),
+        ("guest memory: address translation + copy of the block"
+         if size else "guest memory", guest),
         ("QEMU: handle lookup, operand validation, routing, issue",
          helper - bql - guest - simu),
         ("simulator (host stand-in, user space): interposition, "
@@ -119,32 +122,34 @@ def profile(cfg, payload, size, n1, n2, outdir):
         ("simulator: the real system call's user-space side",
          per(["sim_backing_io"])),
     ]
-    lines = ["Instructions (Ir, user space) per %d-byte PCISTB on the %s "
-             "path" % (size, cfg.name),
-             "callgrind, difference of runs with %d and %d PCISTBs; the "
-             "kernel's share of" % (n1, n2),
+    lines = ["Instructions (Ir, user space) per %d-byte %s on the %s "
+             "path" % (size or 8, insn, cfg.name),
+             "callgrind, difference of runs with %d and %d %ss; the "
+             "kernel's share of" % (n1, n2, insn),
              "the system calls is not counted here (see the floor)", ""]
-    lines.append("%9.0f  100.0%%  everything per PCISTB" % total)
+    lines.append("%9.0f  100.0%%  everything per %s" % (total, insn))
     for label, v in parts:
+        if label == "guest memory" and abs(v) < 1:
+            continue
         lines.append("%9.0f  %5.1f%%  %s" % (v, 100.0 * v / total, label))
     lines.append("")
     # the heaviest functions by the same difference, for the record
     diff = sorted(((fb.get(k, 0) - fa.get(k, 0)) / n, k) for k in fb)
-    lines.append("Largest inclusive costs per PCISTB:")
+    lines.append("Largest inclusive costs per %s:" % insn)
     for v, k in reversed(diff[-25:]):
         lines.append("%9.0f  %s" % (v, k))
     return "\n".join(lines) + "\n"
 
 
 DEFAULT_CASES = ["region:4096", "region:8", "ism:4096", "bar:64",
-                 "stock:64"]
+                 "stock:64", "region:0", "bar128:0", "stock:0"]
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("cases", nargs="*", default=DEFAULT_CASES,
-                    help="CONFIG:SIZE pairs (default: %s)" %
-                    " ".join(DEFAULT_CASES))
+                    help="CONFIG:SIZE pairs, SIZE 0 for 8-byte PCILGs "
+                    "(default: %s)" % " ".join(DEFAULT_CASES))
     ap.add_argument("--n1", type=int, default=1000)
     ap.add_argument("--n2", type=int, default=6000)
     ap.add_argument("--out", default=os.path.join(bench.build_dir(),
