@@ -435,7 +435,12 @@ SIM_EXPORT int ioctl(int fd, unsigned long req, ...)
     return ret;
 }
 
-static ssize_t dev_pread(int fd, void *buf, size_t n, off_t off)
+/*
+ * A read or write at an offset of a VFIO fd: only the device fd has
+ * regions; anything else is a loud error.
+ */
+static ssize_t dev_rw(int fd, void *rbuf, const void *wbuf, size_t n,
+                      off_t off, bool write)
 {
     SimFdObj *o;
     ssize_t ret;
@@ -443,12 +448,14 @@ static ssize_t dev_pread(int fd, void *buf, size_t n, off_t off)
     sim_lock();
     o = fd_obj(fd);
     if (o->kind != SIM_FD_DEVICE) {
-        sim_error("pread(fd %d, %zu, 0x%llx) on a VFIO %s fd", fd, n,
-                  (unsigned long long)off,
+        sim_error("%s(fd %d, %zu, 0x%llx) on a VFIO %s fd",
+                  write ? "pwrite" : "pread", fd, n, (unsigned long long)off,
                   o->kind == SIM_FD_GROUP ? "group" : "container");
         ret = -EINVAL;
+    } else if (write) {
+        ret = sim_device_pwrite(o->obj, wbuf, n, off);
     } else {
-        ret = sim_device_pread(o->obj, buf, n, off);
+        ret = sim_device_pread(o->obj, rbuf, n, off);
     }
     sim_flush();
     sim_unlock();
@@ -459,28 +466,14 @@ static ssize_t dev_pread(int fd, void *buf, size_t n, off_t off)
     return ret;
 }
 
+static ssize_t dev_pread(int fd, void *buf, size_t n, off_t off)
+{
+    return dev_rw(fd, buf, NULL, n, off, false);
+}
+
 static ssize_t dev_pwrite(int fd, const void *buf, size_t n, off_t off)
 {
-    SimFdObj *o;
-    ssize_t ret;
-
-    sim_lock();
-    o = fd_obj(fd);
-    if (o->kind != SIM_FD_DEVICE) {
-        sim_error("pwrite(fd %d, %zu, 0x%llx) on a VFIO %s fd", fd, n,
-                  (unsigned long long)off,
-                  o->kind == SIM_FD_GROUP ? "group" : "container");
-        ret = -EINVAL;
-    } else {
-        ret = sim_device_pwrite(o->obj, buf, n, off);
-    }
-    sim_flush();
-    sim_unlock();
-    if (ret < 0) {
-        errno = -ret;
-        return -1;
-    }
-    return ret;
+    return dev_rw(fd, NULL, buf, n, off, true);
 }
 
 SIM_EXPORT ssize_t pread(int fd, void *buf, size_t n, off_t off)
