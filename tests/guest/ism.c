@@ -150,14 +150,10 @@ static bool setup(struct clp_query_pci *q, struct clp_query_pci_grp *g)
            "cc %d rsp 0x%x msia 0x%lx", cc, rsp, g->msia);
     report_info("maxstbl %u msia 0x%lx sdma 0x%lx", g->maxstbl, g->msia,
                 q->sdma);
-    cc = clp_enable(fh, &fh, &rsp);
-    if (!report(cc == 0 && rsp == CLP_RC_OK, "clp-enable",
-                "cc %d rsp 0x%x", cc, rsp)) {
+    if (!zpci_setup_enable(fh, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER,
+                           &fh)) {
         return false;
     }
-    cc = zpci_cfg_write(fh, PCI_COMMAND, 2,
-                        PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-    report(cc == 0, "cfg-command", "cc %d", cc);
 
     zpci_dma_init(&dma, q->sdma, 128ull << 20);
     cc = zpci_reg_ioat(fh, dma.pba, dma.pal, zpci_dma_iota(&dma), &st);

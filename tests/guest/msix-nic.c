@@ -139,7 +139,7 @@ int main(void)
     uint64_t soff = param_u64("stb_off", 0x100);
     unsigned stb_order = param_u64("stb_order", 0);
     uint64_t data, want = 0, pattern = 0x0123456789abcdefull;
-    uint32_t fh, val;
+    uint32_t fh;
     uint16_t rsp;
     uint8_t st;
     int cc, bad;
@@ -169,18 +169,10 @@ int main(void)
     report_info("msia 0x%lx maxstbl %u noi %u", g.msia, g.maxstbl,
                 g.noi & 0xfff);
 
-    cc = clp_enable(fh, &fh, &rsp);
-    if (!report(cc == 0 && rsp == CLP_RC_OK && (fh & CLP_FH_ENABLED),
-                "clp-enable", "cc %d rsp 0x%x fh 0x%x", cc, rsp, fh)) {
+    if (!zpci_setup_enable(fh, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER,
+                           &fh)) {
         return 1;
     }
-
-    cc = zpci_cfg_write(fh, PCI_COMMAND, 2,
-                        PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-    cc = cc ? cc : zpci_cfg_read(fh, PCI_COMMAND, 2, &val);
-    report(cc == 0 && (val & (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER)) ==
-           (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER), "cfg-command",
-           "cc %d command 0x%x", cc, val);
 
     /* mailbox round trips, 8 and 4 bytes */
     cc = pcistg(pattern, fh, mbar, moff, 8, &st);

@@ -155,27 +155,15 @@ static void run_op(unsigned n, uint32_t fh)
 
 int main(void)
 {
-    struct clp_fh_entry fn;
-    uint32_t fid = param_u64("fid", ~0u);
     unsigned n = param_u64("n", 0);
-    uint32_t fh, val;
+    uint32_t fh;
     uint16_t rsp;
     int cc;
 
-    if (!report(fid != ~0u && clp_find(fid, 0, 0, &fn), "clp-list",
-                "fid 0x%x not listed", fid)) {
+    if (!zpci_setup_open(param_u64("fid", ~0u),
+                         PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, &fh)) {
         return 1;
     }
-    cc = clp_enable(fn.fh, &fh, &rsp);
-    if (!report(cc == 0 && rsp == CLP_RC_OK && (fh & CLP_FH_ENABLED),
-                "clp-enable", "cc %d rsp 0x%x fh 0x%x", cc, rsp, fh)) {
-        return 1;
-    }
-    cc = zpci_cfg_write(fh, PCI_COMMAND, 2,
-                        PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-    cc = cc ? cc : zpci_cfg_read(fh, PCI_COMMAND, 2, &val);
-    report(cc == 0 && (val & PCI_COMMAND_MEMORY), "cfg-command",
-           "cc %d command 0x%x", cc, val);
 
     if (!report(n <= MAX_OPS, "ops-args", "%u operations, at most %u", n,
                 MAX_OPS)) {

@@ -18,5 +18,6 @@
 #include "zpci/msix.h"
 #include "zpci/pci.h"
 #include "zpci/rpcit.h"
+#include "zpci/setup.h"
 
 #endif
