@@ -62,6 +62,26 @@ static const struct {
 };
 
 /*
+ * Every PCI Store Block and PCI Load the payload issues to the function's
+ * BARs, so that the host side can check that each became exactly one host
+ * operation.
+ */
+static unsigned bar_stb, bar_lg;
+
+static int ism_pcistb(const void *buf, uint8_t as, uint64_t off, uint16_t len,
+                      uint8_t *st)
+{
+    bar_stb++;
+    return pcistb(buf, fh, as, off, len, st);
+}
+
+static int ism_pcilg(uint64_t *data, uint8_t as, uint64_t off, uint8_t *st)
+{
+    bar_lg++;
+    return pcilg(data, fh, as, off, 8, st);
+}
+
+/*
  * Issue one command of req_len bytes (header included) and read back a
  * response of up to rsp_len bytes into c.  Returns the response's ret
  * field, or -1 if an instruction failed (detail printed by the caller
@@ -79,7 +99,7 @@ static int ism_cmd(union ism_cmd *c, uint16_t req_len, uint16_t rsp_len,
     *why = "ok";
     if (req_len > 8) {
         expect_pgm_int();
-        cc = pcistb(&c->dw[1], fh, ISM_CMD_AS, 8, req_len - 8, &st);
+        cc = ism_pcistb(&c->dw[1], ISM_CMD_AS, 8, req_len - 8, &st);
         code = clear_pgm_int();
         if (code || cc) {
             *why = code ? pgm_int_name(code) : "body pcistb cc != 0";
@@ -87,7 +107,7 @@ static int ism_cmd(union ism_cmd *c, uint16_t req_len, uint16_t rsp_len,
         }
     }
     expect_pgm_int();
-    cc = pcistb(&c->dw[0], fh, ISM_CMD_AS, 0, 8, &st);
+    cc = ism_pcistb(&c->dw[0], ISM_CMD_AS, 0, 8, &st);
     code = clear_pgm_int();
     if (code || cc) {
         *why = code ? pgm_int_name(code) : "header pcistb cc != 0";
@@ -95,7 +115,7 @@ static int ism_cmd(union ism_cmd *c, uint16_t req_len, uint16_t rsp_len,
     }
     memset(c, 0, sizeof(*c));
     for (unsigned i = 0; i * 8 < rsp_len && i < ARRAY_SIZE(c->dw); i++) {
-        cc = pcilg(&hdr, fh, ISM_CMD_AS, 8 * i, 8, &st);
+        cc = ism_pcilg(&hdr, ISM_CMD_AS, 8 * i, &st);
         if (cc) {
             *why = "response pcilg cc != 0";
             return -1;
@@ -235,7 +255,7 @@ int main(void)
     before = io_int_count();
     off = tok | 0ull << 24 | 1ull << 23 | 0;
     expect_pgm_int();
-    cc = pcistb(move_buf, fh, ISM_DATA_AS, off, sizeof(move_buf), &st);
+    cc = ism_pcistb(move_buf, ISM_DATA_AS, off, sizeof(move_buf), &st);
     code = clear_pgm_int();
     report(!code && cc == 0, "ism-move-4k", "%s cc %d status %u",
            pgm_int_name(code), cc, st);
@@ -273,5 +293,6 @@ int main(void)
     cc = zpci_dereg_airq(fh, &st);
     cc = cc ? cc : clp_disable(fh, &fh, &rsp);
     report(cc == 0, "clp-disable", "cc %d", cc);
+    report_info("bar-instructions pcistb=%u pcilg=%u", bar_stb, bar_lg);
     return 0;
 }
