@@ -582,6 +582,20 @@ def bar_floor_per_block(data, size, key="cpu_ns"):
     return [x * size / 8 for x in floor_per_op(data, 8, key)]
 
 
+def metric_table(L, data, names, title, key):
+    """One table: a row per block size, a column per configuration."""
+    L.append("## " + title)
+    L.append("")
+    L.append("| block | " + " | ".join(names) + " |")
+    L.append("|---:|" + "---:|" * len(names))
+    for size in data["sizes"]:
+        row = [fmt(spread(per_rep(data, n, size, key)))
+               if str(size) in data["configs"][n]["stb"] else "n/a"
+               for n in names]
+        L.append("| %d | %s |" % (size, " | ".join(row)))
+    L.append("")
+
+
 def report_md(data, mach):
     L = []
     mib, reps = data["mib"], data["reps"]
@@ -610,27 +624,11 @@ def report_md(data, mach):
         L.append("- `%s`: %s" % (n, data["configs"][n]["title"]))
     L.append("")
 
-    L.append("## Guest-visible PCISTB throughput (MB/s)")
-    L.append("")
-    L.append("| block | " + " | ".join(names) + " |")
-    L.append("|---:|" + "---:|" * len(names))
-    for size in data["sizes"]:
-        row = [fmt(spread(per_rep(data, n, size, "mbps")))
-               if str(size) in data["configs"][n]["stb"] else "n/a"
-               for n in names]
-        L.append("| %d | %s |" % (size, " | ".join(row)))
-    L.append("")
-
-    L.append("## Host operations per PCISTB (simulator counters)")
-    L.append("")
-    L.append("| block | " + " | ".join(names) + " |")
-    L.append("|---:|" + "---:|" * len(names))
-    for size in data["sizes"]:
-        row = [fmt(spread(per_rep(data, n, size, "host_ops_per_insn")))
-               if str(size) in data["configs"][n]["stb"] else "n/a"
-               for n in names]
-        L.append("| %d | %s |" % (size, " | ".join(row)))
-    L.append("")
+    metric_table(L, data, names, "Guest-visible PCISTB throughput (MB/s)",
+                 "mbps")
+    metric_table(L, data, names,
+                 "Host operations per PCISTB (simulator counters)",
+                 "host_ops_per_insn")
 
     L.append("## QEMU CPU time (user + system) per PCISTB, µs")
     L.append("")
