@@ -6,7 +6,13 @@
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 BUILD := $(TOP)/build
-QEMU_BUILD := $(BUILD)/qemu/build
+
+# The base: which Debian QEMU source and which series (patches/$(UPSTREAM)/,
+# docs/bases.rst).  Every target, and the scripts they run, use it.
+UPSTREAM ?= 10.0
+export UPSTREAM
+BASE_SUFFIX := $(if $(filter 10.0,$(UPSTREAM)),,-$(UPSTREAM))
+QEMU_BUILD := $(BUILD)/qemu$(BASE_SUFFIX)/build
 NPROC := $(shell nproc)
 
 # Rebuilds of the same sources from another folder (the per-patch build
@@ -46,8 +52,8 @@ export:
 	@$(TOP)/scripts/pq export
 
 clean:
-	rm -rf $(QEMU_BUILD) $(BUILD)/bisect $(BUILD)/check $(BUILD)/zpci-sim \
-	    $(BUILD)/guest
+	rm -rf $(QEMU_BUILD) $(BUILD)/bisect$(BASE_SUFFIX) \
+	    $(BUILD)/check$(BASE_SUFFIX) $(BUILD)/zpci-sim $(BUILD)/guest
 
 distclean:
 	rm -rf $(BUILD)
