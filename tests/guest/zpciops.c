@@ -28,21 +28,21 @@
  *   # rN op=OP cc=C status=S pgm=0xP data=0xD
  *   # vN ok | vN bad at=K got=0xG want=0xW | vN cc=C status=S pgm=0xP
  *
- * Block data: byte j of operation N is zpciops_byte(N, j) below; the host
- * side computes the same pattern.
+ * Block data: byte j of operation N is zt_pattern(N, j) (pattern.h); the
+ * host side computes the same bytes and compares their digest with the
+ * one the host simulator logs for what it received.
+ *
+ * Before the operations the payload prints what the function group says:
+ *
+ *   # group pfgid=G maxstbl=M flags=0xF
  */
 #include "zpci.h"
+#include "pattern.h"
 
 #define MAX_OPS 64
 #define AREA_SIZE (3 * 4096)
 
 static uint8_t area[AREA_SIZE] ALIGNED(4096);
-
-/* Pattern byte j of the block of operation op: differs per op and byte */
-static uint8_t zpciops_byte(unsigned op, unsigned j)
-{
-    return (uint8_t)(0x5a ^ (op * 0x1f) ^ (j * 7) ^ (j >> 8));
-}
 
 static uint64_t key_u64(const char *key, unsigned n, uint64_t def)
 {
@@ -133,9 +133,7 @@ static void run_op(unsigned n, uint32_t fh)
             return;
         }
         buf = area + mis;
-        for (unsigned j = 0; j < len; j++) {
-            buf[j] = zpciops_byte(n, j);
-        }
+        zt_pattern_fill(buf, n, len);
         expect_pgm_int();
         cc = pcistb(buf, fh, bar, off, len, &st);
         pgm = clear_pgm_int();
@@ -156,12 +154,28 @@ static void run_op(unsigned n, uint32_t fh)
 int main(void)
 {
     unsigned n = param_u64("n", 0);
+    uint32_t fid = param_u64("fid", ~0u);
+    struct clp_fh_entry fn;
+    struct clp_query_pci q;
+    struct clp_query_pci_grp g;
     uint32_t fh;
     uint16_t rsp;
     int cc;
 
-    if (!zpci_setup_open(param_u64("fid", ~0u),
-                         PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, &fh)) {
+    if (!report(fid != ~0u && clp_find(fid, 0, 0, &fn), "clp-list",
+                "fid 0x%x not listed", fid)) {
+        return 1;
+    }
+    cc = clp_query_pci(fn.fh, &q, &rsp);
+    cc = cc ? cc : clp_query_pci_grp(q.pfgid, &g, &rsp);
+    if (!report(cc == 0 && rsp == CLP_RC_OK, "clp-query-group",
+                "cc %d rsp 0x%x", cc, rsp)) {
+        return 1;
+    }
+    report_info("group pfgid=%u maxstbl=%u flags=0x%02x", q.pfgid,
+                g.maxstbl, g.flags);
+    if (!zpci_setup_enable(fn.fh, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER,
+                           &fh)) {
         return 1;
     }
 

@@ -59,13 +59,17 @@ int zpci_msix_enable(uint32_t fh, const struct zpci_msix *m, bool enable)
     return zpci_cfg_write(fh, m->cap + PCI_MSIX_FLAGS, 2, ctrl);
 }
 
-int zpci_msi_enable(uint32_t fh, uint8_t cap, uint64_t addr, uint16_t data)
+int zpci_msi_enable_vectors(uint32_t fh, uint8_t cap, uint64_t addr,
+                            uint16_t data, unsigned log2_vectors)
 {
     uint32_t ctrl;
     int cc = zpci_cfg_read(fh, cap + PCI_MSI_FLAGS, 2, &ctrl);
 
     if (cc) {
         return cc;
+    }
+    if (log2_vectors > ((ctrl & PCI_MSI_FLAGS_QMASK) >> 1)) {
+        return -1;              /* more than the function can send */
     }
     cc = zpci_cfg_write(fh, cap + 4, 4, (uint32_t)addr);
     if (ctrl & PCI_MSI_FLAGS_64BIT) {
@@ -74,7 +78,13 @@ int zpci_msi_enable(uint32_t fh, uint8_t cap, uint64_t addr, uint16_t data)
     } else {
         cc = cc ? cc : zpci_cfg_write(fh, cap + 8, 2, data);
     }
-    /* one message (multiple message enable = 0), enabled */
-    ctrl = (ctrl & ~0x70u) | PCI_MSI_FLAGS_ENABLE;
+    /* multiple message enable (bits 6-4) = log2 of the vectors, enabled */
+    ctrl = (ctrl & ~PCI_MSI_FLAGS_QSIZE) | log2_vectors << 4 |
+           PCI_MSI_FLAGS_ENABLE;
     return cc ? cc : zpci_cfg_write(fh, cap + PCI_MSI_FLAGS, 2, ctrl);
+}
+
+int zpci_msi_enable(uint32_t fh, uint8_t cap, uint64_t addr, uint16_t data)
+{
+    return zpci_msi_enable_vectors(fh, cap, addr, data, 0);
 }

@@ -28,6 +28,12 @@ int zpci_msix_enable(uint32_t fh, const struct zpci_msix *m, bool enable);
 
 /* MSI: program address/data of the capability at cap and enable it */
 int zpci_msi_enable(uint32_t fh, uint8_t cap, uint64_t addr, uint16_t data);
+/*
+ * The same with 2^log2_vectors messages: the function then signals vector
+ * v with data | v.  Returns -1 if the function cannot send that many.
+ */
+int zpci_msi_enable_vectors(uint32_t fh, uint8_t cap, uint64_t addr,
+                            uint16_t data, unsigned log2_vectors);
 
 #define PCI_MSIX_FLAGS          2
 #define PCI_MSIX_FLAGS_ENABLE   0x8000
@@ -37,5 +43,7 @@ int zpci_msi_enable(uint32_t fh, uint8_t cap, uint64_t addr, uint16_t data);
 #define PCI_MSI_FLAGS           2
 #define PCI_MSI_FLAGS_ENABLE    0x0001
 #define PCI_MSI_FLAGS_64BIT     0x0080
+#define PCI_MSI_FLAGS_QMASK     0x000e  /* multiple message capable */
+#define PCI_MSI_FLAGS_QSIZE     0x0070  /* multiple message enable */
 
 #endif
