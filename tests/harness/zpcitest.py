@@ -14,6 +14,7 @@ refusals included) and the simulator's JSON report.
 Only the Python standard library is used; run it with /usr/bin/python3.
 """
 
+import hashlib
 import json
 import os
 import re
@@ -48,6 +49,26 @@ def payload_path(name):
 def sim_lib_path():
     return os.environ.get("ZPCI_SIM_LIB") or os.path.join(
         build_dir(), "zpci-sim", "libzpci-sim.so")
+
+
+# The simulator logs, for every store it performs (PCI Store, PCI Store
+# Block, each piece of a split access), a digest of the bytes the device
+# received: field "sha256", the SHA-256 of the bytes in lowercase hex
+# (docs/zpci-sim.rst).  A suite computes the digest of the bytes it
+# expects with data_digest() and compares: the data is then checked where
+# it arrived, not read back through the QEMU under test.
+DIGEST_FIELD = "sha256"
+DIGEST_ALGORITHM = "sha256"
+
+
+def data_digest(data):
+    """The digest the simulator logs for a store of these bytes."""
+    return hashlib.new(DIGEST_ALGORITHM, bytes(data)).hexdigest()
+
+
+def op_digest(entry):
+    """The digest logged with a simulator op entry, or None."""
+    return entry.get(DIGEST_FIELD)
 
 
 class Function:
@@ -167,6 +188,11 @@ class Result:
     def failed_checks(self):
         return [c for c in self.checks if c.status == "not ok"]
 
+    def bad_checks(self):
+        """Guest checks that failed or were skipped: a guest-side skip is
+        never a pass."""
+        return [c for c in self.checks if c.status != "ok"]
+
     @property
     def started(self):
         """True if the guest ran at all (printed anything)."""
@@ -277,8 +303,9 @@ class Result:
             self.elapsed)]
         for e in self.qemu_errors()[:4]:
             lines.append("stderr: " + e)
-        for c in self.failed_checks()[:4]:
-            lines.append("guest: not ok - %s: %s" % (c.name, c.detail))
+        for c in self.bad_checks()[:4]:
+            lines.append("guest: %s - %s: %s" % (c.status, c.name,
+                                                 c.detail))
         if not self.done:
             tail = self.console.strip().splitlines()[-3:]
             lines.append("guest did not print DONE; console tail: %r" % tail)
@@ -300,6 +327,8 @@ class Run:
     timeout    seconds before QEMU is killed
     sim_log    ask the simulator for its op log
     sim_config extra [simulator] keys
+    host       the simulator's host profile ([simulator] host=: linux,
+               zio-2021, extended); None leaves the simulator's default
     extra_args more QEMU arguments
     keep       keep the temporary directory (also with $ZPCITEST_KEEP)
     qmp        QMP commands (dicts) sent on stdin through "-qmp stdio";
@@ -311,7 +340,7 @@ class Run:
     def __init__(self, qemu, payload, functions=(), emulated=(),
                  params=None, timeout=60, sim_log=True, sim_config=None,
                  extra_args=(), sim_lib=None, keep=False, memory="128M",
-                 qmp=None):
+                 qmp=None, host=None):
         self.qemu = qemu
         self.payload = payload if os.sep in payload else payload_path(payload)
         self.functions = list(functions)
@@ -320,6 +349,8 @@ class Run:
         self.timeout = timeout
         self.sim_log = sim_log
         self.sim_config = dict(sim_config or {})
+        if host is not None:
+            self.sim_config["host"] = host
         self.extra_args = list(extra_args)
         self.sim_lib = sim_lib or sim_lib_path()
         self.keep = keep or bool(os.environ.get("ZPCITEST_KEEP"))
@@ -424,6 +455,11 @@ class Run:
     # ---- running ----------------------------------------------------------
 
     def run(self):
+        if not os.path.exists(self.payload):
+            # never a silent pass: the run fails with the reason
+            why = "payload %s is missing (not built?)" % self.payload
+            return Result([], {}, None, False, "", "runner error: " + why,
+                          None, why, 0.0, "")
         workdir = tempfile.mkdtemp(prefix="zpcitest-")
         try:
             return self._run(workdir)
@@ -517,15 +553,35 @@ def run(qemu, payload, **kw):
     return Run(qemu, payload, **kw).run()
 
 
-class Tap:
-    """Minimal TAP version 13 producer for the e2e suites."""
+# Skips the e2e suites accept, each with its reason (printed at the start
+# of every suite that uses Tap(strict=True)).  Any other skip is reported
+# as "not ok": a check that did not run has not passed.  Keep it short.
+ALLOWED_SKIPS = {}
 
-    def __init__(self, out=None):
+
+class Tap:
+    """Minimal TAP version 13 producer for the e2e suites.
+
+    strict: a skip whose key is not in ALLOWED_SKIPS is a failure ("not
+    ok ... # SKIP not allowed: REASON"); the allow-list is printed first.
+    """
+
+    def __init__(self, out=None, strict=False):
         import sys
         self.out = out or sys.stdout
         self.n = 0
         self.failed = 0
+        self.strict = strict
         self.out.write("TAP version 13\n")
+        if strict:
+            if ALLOWED_SKIPS:
+                self.out.write("# SKIP allow-list (anything else that "
+                               "does not run fails):\n")
+                for k, why in sorted(ALLOWED_SKIPS.items()):
+                    self.out.write("#   %s: %s\n" % (k, why))
+            else:
+                self.out.write("# SKIP allow-list: empty (a check that "
+                               "does not run fails)\n")
         self.out.flush()
 
     def _emit(self, line, details=()):
@@ -552,10 +608,19 @@ class Tap:
                        details)
         return bool(cond)
 
-    def skip(self, name, reason):
+    def skip(self, name, reason, allow=None):
+        """A check that cannot run.  With strict, only allowed if allow
+        names an entry of ALLOWED_SKIPS; otherwise it fails."""
         self.n += 1
-        self._emit("ok %d - %s # SKIP %s" % (self.n, name.replace("#", ""),
-                                             reason))
+        name = name.replace("#", "")
+        reason = str(reason).replace("#", "").splitlines()[0] \
+            if str(reason).strip() else "(no reason)"
+        if self.strict and allow not in ALLOWED_SKIPS:
+            self.failed += 1
+            self._emit("not ok %d - %s (did not run: %s)" % (self.n, name,
+                                                            reason))
+            return
+        self._emit("ok %d - %s # SKIP %s" % (self.n, name, reason))
 
     def comment(self, text):
         self._emit("# " + text)
