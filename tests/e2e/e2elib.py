@@ -1,14 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Shared helpers of the e2e suites: set-up, parallel runs, the ops payload.
+# Shared helpers of the e2e suites: set-up, parallel runs, the ops payload,
+# and the host-side view of the data (digests of what the device received).
 # Copyright (c) 2026 The qemu-s390x-ism authors
-"""Helpers shared by tests/e2e/{policy-table,alignment,faults}.
+"""Helpers shared by tests/e2e/{run-tests,policy-table,alignment,faults}.
 
-The suites drive the bare-metal payload tests/guest/zpciops.c, which
-performs a scripted list of PCI Load / Store / Store Block instructions
-and prints one result line per instruction; this module encodes such a
-script into the payload's parameter block, parses the result lines, and
-reduces the simulator's op log to the host operations that carry BAR
-data.  Only the Python standard library is used.
+The suites drive bare-metal payloads (tests/guest) under the host
+simulator.  This module builds the payloads, runs QEMU instances in
+parallel, encodes scripts for the zpciops payload (a list of PCI Load /
+Store / Store Block instructions, one result line each), and reduces the
+simulator's op log to the host operations that carry BAR data, each with
+the digest of the bytes the device received.  Expected bytes come from
+pattern() (the payloads' tests/guest/lib/pattern.h), so every stored
+block is checked on the host side, never only by reading it back through
+the QEMU under test.  Only the Python standard library is used.
 """
 
 import concurrent.futures
@@ -34,39 +38,50 @@ PGM_OPERAND = 0x15
 ST_FUNC_IN_ERR = 8
 ST_INVAL_AS = 20
 
-# Host ops that carry BAR data (simulator op names)
-DATA_OPS = ("bar_read", "bar_write", "bar_block", "bar_load",
-            "zio_load", "zio_store", "zio_block")
+# The simulator's host profiles (docs/zpci-sim.rst): a real Linux host
+# (no region, no RELAXED flag, BASE v2, GROUP maxstbl 128 and the real
+# maxstbl in imaxstbl), the 2021 kernel series (the zPCI I/O region
+# without STORE, the RELAXED flag) and our uapi extensions (STORE, the MIO
+# flag in BASE v3).
+PROFILES = ("linux", "zio-2021", "extended")
+
+# Host ops that carry BAR data (simulator op names), and those that store
+STORE_OPS = ("bar_write", "bar_block", "zio_store", "zio_block")
+LOAD_OPS = ("bar_read", "bar_load", "zio_load")
+DATA_OPS = STORE_OPS + LOAD_OPS
+
+# The group response's "relaxed length and alignment" bit (fr byte)
+CLP_RELAXED = 0x08
 
 
 def fork_qemu():
-    """(path, None) or (None, reason to skip)."""
+    """(path, None) or (None, reason)."""
     q = os.environ.get("QEMU")
     if not q:
         return None, "$QEMU (fork binary) is not set"
     if not os.access(q, os.X_OK):
-        return None, "fork binary %s not built yet" % q
+        return None, "fork binary %s not built" % q
     return q, None
 
 
-def prerequisites():
-    """(qemu, sim_lib, None) or (None, None, reason).  Builds payloads.
-
-    A payload build failure is not a missing prerequisite: it is returned
-    with the prefix "FAIL:" so that the suite reports it as a failure.
-    """
-    qemu, why = fork_qemu()
-    if not qemu:
-        return None, None, why
+def build_payloads(names):
+    """Build the payloads (make -k: one broken payload does not stop the
+    others); None, or why one of names is missing."""
     if not shutil.which("s390x-linux-gnu-gcc"):
-        return None, None, "s390x-linux-gnu-gcc not installed"
-    p = subprocess.run(["make", "-s", "-C", os.path.join(TOP, "tests",
-                                                         "guest"),
+        return "s390x-linux-gnu-gcc not installed"
+    p = subprocess.run(["make", "-k", "-s", "-C",
+                        os.path.join(TOP, "tests", "guest"),
                         "BUILD=" + os.path.join(BUILD, "guest")],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    if p.returncode:
-        return None, None, "FAIL: payload build failed:\n" + \
-            p.stdout.decode()[-2000:]
+    missing = [n for n in names if not os.path.exists(zt.payload_path(n))]
+    if missing:
+        return "payload %s not built:\n%s" % (
+            ", ".join(missing), p.stdout.decode(errors="replace")[-2000:])
+    return None
+
+
+def sim_lib():
+    """(path, None) or (None, reason); builds the simulator if needed."""
     lib = zt.sim_lib_path()
     if not os.path.exists(lib):
         src = os.path.join(TOP, "tests", "zpci-sim")
@@ -76,15 +91,29 @@ def prerequisites():
                            stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
     if not os.path.exists(lib):
-        return None, None, "simulator %s not built" % lib
+        return None, "simulator %s not built" % lib
+    return lib, None
+
+
+def prerequisites(payloads=("zpciops",)):
+    """(qemu, sim_lib, None) or (None, None, reason): the fork binary, the
+    simulator and the named payloads."""
+    qemu, why = fork_qemu()
+    if not qemu:
+        return None, None, why
+    why = build_payloads(payloads)
+    if why:
+        return None, None, why
+    lib, why = sim_lib()
+    if not lib:
+        return None, None, why
     return qemu, lib, None
 
 
-def skip_all(tap, names, reason):
-    """Report every planned check as skipped (or failed for a FAIL:)."""
-    if reason.startswith("FAIL:"):
-        tap.ok(False, "prerequisites", [reason[5:]])
-        return
+def not_run(tap, names, reason):
+    """Every planned check that cannot run: a failure with the reason
+    (strict Tap), never silence."""
+    tap.comment("cannot run: %s" % reason)
     for n in names:
         tap.skip(n, reason.splitlines()[0])
 
@@ -106,6 +135,147 @@ def parallel(fn, items, jobs=None):
     items = list(items)
     with concurrent.futures.ThreadPoolExecutor(jobs or JOBS) as ex:
         return list(ex.map(guarded, items))
+
+
+# ---- data patterns and digests --------------------------------------------
+
+def pattern_byte(seed, j):
+    """Byte j of pattern seed (zt_pattern() in tests/guest/lib/pattern.h)"""
+    return (0x5a ^ (seed * 0x1f) ^ (j * 7) ^ (j >> 8)) & 0xff
+
+
+def pattern(seed, length, start=0):
+    """Bytes start .. start+length-1 of pattern seed"""
+    return bytes(pattern_byte(seed, j) for j in range(start, start + length))
+
+
+def reversed_pieces(data):
+    """data with every 8-byte piece byte-reversed (stock QEMU's PCISTB on a
+    little-endian host)"""
+    return b"".join(data[i:i + 8][::-1] for i in range(0, len(data), 8))
+
+
+# ---- the host's view -------------------------------------------------------
+
+class HostOp:
+    """One data operation as the simulator logged it (or refused it)."""
+
+    def __init__(self, op, space, offset, length, rejected=False,
+                 result=None, digest=None, reason=None):
+        self.op = op
+        self.space = space
+        self.offset = offset
+        self.len = length
+        self.rejected = rejected
+        self.result = result
+        self.digest = digest
+        self.reason = reason
+
+    def key(self):
+        return (("reject:" if self.rejected else "") + self.op, self.space,
+                self.offset, self.len)
+
+    def __repr__(self):
+        s = "%s%s(space %s, 0x%x, len %s)" % (
+            "reject:" if self.rejected else "", self.op, self.space,
+            self.offset if isinstance(self.offset, int) else -1, self.len)
+        if self.rejected and self.reason:
+            s += " [%s]" % self.reason
+        if self.digest:
+            s += " digest %s" % self.digest[:12]
+        return s
+
+
+def host_ops(res, name):
+    """The data operations of function name, in order (rejects included)"""
+    out = []
+    f = res.function(name)
+    if not f:
+        return out
+    for e in f.get("log", []):
+        op = e.get("op")
+        space = e.get("bar", e.get("pcias"))
+        if op in DATA_OPS:
+            out.append(HostOp(op, space, e.get("offset"), e.get("len"),
+                              result=e.get("result"),
+                              digest=zt.op_digest(e)))
+        elif op == "reject" and e.get("what") in DATA_OPS:
+            out.append(HostOp(e["what"], space, e.get("offset"),
+                              e.get("len"), rejected=True,
+                              result=e.get("result"),
+                              reason=e.get("reason"),
+                              digest=zt.op_digest(e)))
+    return out
+
+
+class Want:
+    """An expected host data operation; data: the bytes a store must carry
+    (checked by digest), None for loads and refused ops."""
+
+    def __init__(self, op, space, offset, length, data=None, rejected=False):
+        self.op = op
+        self.space = space
+        self.offset = offset
+        self.len = length
+        self.data = data
+        self.rejected = rejected
+        if data is not None:
+            assert len(data) == length, (op, offset, length, len(data))
+
+    def key(self):
+        return (("reject:" if self.rejected else "") + self.op, self.space,
+                self.offset, self.len)
+
+    def __repr__(self):
+        return "%s%s(space %s, 0x%x, len %d)%s" % (
+            "reject:" if self.rejected else "", self.op, self.space,
+            self.offset, self.len,
+            "" if self.data is None else " data %s%s" % (
+                self.data[:8].hex(), "..." if len(self.data) > 8 else ""))
+
+
+def compare_ops(got, want):
+    """Mismatches between host ops and expected ones, [] if they agree.
+
+    The sequences must have the same ops in the same order at the same
+    space, offset and length; every expected store with data must carry
+    exactly those bytes (the simulator's digest)."""
+    bad = []
+    if [g.key() for g in got] != [w.key() for w in want]:
+        bad.append("host ops differ:")
+        bad += ["  want:"] + (["    %r" % w for w in want] or ["    (none)"])
+        bad += ["  got:"] + (["    %r" % g for g in got] or ["    (none)"])
+        return bad
+    for g, w in zip(got, want):
+        if w.data is None or w.rejected:
+            continue
+        d = zt.data_digest(w.data)
+        if g.digest != d:
+            bad.append("%r: digest %s, want %s (the bytes %s%s)" % (
+                g, g.digest, d, w.data[:16].hex(),
+                "..." if len(w.data) > 16 else ""))
+    return bad
+
+
+def natural_pieces(off, length):
+    """How a block splits into naturally aligned accesses of <= 8 bytes."""
+    out = []
+    pos = 0
+    while pos < length:
+        size = 8
+        while size > 1 and ((off + pos) % size or size > length - pos):
+            size //= 2
+        out.append((off + pos, size))
+        pos += size
+    return out
+
+
+def piece_wants(op, space, off, data):
+    """The naturally aligned pieces of a store of data at off"""
+    out = []
+    for o, n in natural_pieces(off, len(data)):
+        out.append(Want(op, space, o, n, data[o - off:o - off + n]))
+    return out
 
 
 # ---- the zpciops payload --------------------------------------------------
@@ -157,14 +327,21 @@ def ops_params(fid, ops):
     return p
 
 
-def pattern_byte(op, j):
-    """Byte j of the block of operation op (zpciops_byte() in the payload)"""
-    return (0x5a ^ (op * 0x1f) ^ (j * 7) ^ (j >> 8)) & 0xff
+def op_data(n, op):
+    """The bytes instruction n of a zpciops script stores (None for lg):
+    a PCISTG stores the big-endian image of its register's low len bytes,
+    a PCISTB the pattern of its operation number."""
+    if op.kind == "stb":
+        return pattern(n, op.len)
+    if op.kind == "stg":
+        return (op.val & ((1 << (8 * op.len)) - 1)).to_bytes(op.len, "big")
+    return None
 
 
 RESULT_RE = re.compile(r"^r(\d+) op=(\w+) cc=(-?\d+) status=(\d+) "
                        r"pgm=0x([0-9a-f]+) data=0x([0-9a-f]+)$")
 VERIFY_RE = re.compile(r"^v(\d+) (.*)$")
+GROUP_RE = re.compile(r"^group pfgid=(\d+) maxstbl=(\d+) flags=0x([0-9a-f]+)")
 
 
 class OpResult:
@@ -196,39 +373,14 @@ def op_results(res):
     return out, ver
 
 
-def data_ops(res, name):
-    """The host operations on BAR data of function name, in order.
-
-    Each is (op, space, offset, len, result); a refused operation is
-    ("reject:" + what, space, offset, len, reason).
-    """
-    out = []
-    f = res.function(name)
-    if not f:
-        return out
-    for e in f.get("log", []):
-        op = e.get("op")
-        space = e.get("bar", e.get("pcias"))
-        if op in DATA_OPS:
-            out.append((op, space, e.get("offset"), e.get("len"),
-                        e.get("result")))
-        elif op == "reject" and e.get("what") in DATA_OPS:
-            out.append(("reject:" + e["what"], space, e.get("offset"),
-                        e.get("len"), e.get("reason")))
-    return out
-
-
-def natural_pieces(off, length):
-    """How a block splits into naturally aligned accesses of <= 8 bytes."""
-    out = []
-    pos = 0
-    while pos < length:
-        size = 8
-        while size > 1 and ((off + pos) % size or size > length - pos):
-            size //= 2
-        out.append((off + pos, size))
-        pos += size
-    return out
+def group_info(res):
+    """(pfgid, maxstbl, flags) the guest's CLP query function group gave
+    (the "# group ..." line of zpciops, ism and msi), or None"""
+    for c in res.comments:
+        m = GROUP_RE.match(c)
+        if m:
+            return int(m.group(1)), int(m.group(2)), int(m.group(3), 16)
+    return None
 
 
 QOM_QUERY = [
@@ -248,4 +400,4 @@ def qom_io_path(res):
 
 
 def fmt_ops(ops):
-    return ["  %s" % (o,) for o in ops] or ["  (none)"]
+    return ["  %r" % (o,) for o in ops] or ["  (none)"]
