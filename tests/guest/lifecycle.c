@@ -1,0 +1,414 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ * PCI I/O that keeps going while the host plugs, unplugs and resets.
+ * Copyright (c) 2026 The qemu-s390x-ism authors
+ *
+ * The payload of tests/lifecycle: for "seconds" seconds it loops over the
+ * functions it is given, issuing one PCI Store Block and one PCI Load per
+ * enabled function per round, and behaves like a guest operating system
+ * towards hot plug:
+ *
+ *  - every tick it drains the machine's event queue (CHSC STORE EVENT
+ *    INFORMATION, PCI availability events): on a deconfigure request it
+ *    disables the function (CLP SET PCI FUNCTION) and deconfigures it
+ *    (SCLP DECONFIGURE I/O ADAPTER), which lets QEMU finish the unplug;
+ *  - every tick it lists the functions (CLP LIST PCI): a function that
+ *    (re)appears in standby is configured (SCLP CONFIGURE I/O ADAPTER),
+ *    one that is configured but not enabled is enabled, so I/O resumes
+ *    on a hot-plugged function without help;
+ *  - with toggle=1 it disables and re-enables function 0 every tick,
+ *    issuing I/O with the stale handle in between;
+ *  - every tick it idles for a millisecond (an enabled wait), as an
+ *    operating system does.
+ *
+ * Parameters: nfid, fidN, nboot (functions present at boot, default
+ * nfid), seconds (default 10; the runner usually ends
+ * the run with QMP quit before), tick_ms (default 200), toggle.  Output, once per tick:
+ *
+ *   # lc tick=T fid=0xF state=S ok=N cc1=N cc2=N cc3=N pgm=N io=N
+ *
+ * (state: gone, standby, disabled, enabled; the counters count rounds
+ * since boot by outcome, io the rounds with both instructions at cc 0),
+ * plus "# lc start" at boot and "# lc event fid=0xF pec=0xP" per event.
+ * Checks: lc-setup; "not ok - lc-events" as soon as the event queue
+ * does not answer (and "ok - lc-events" if the run ends by itself).
+ */
+#include "zpci.h"
+#include "timer.h"
+#include "asm-offsets.h"
+
+#define MAX_FNS             4
+#define PEC_TO_CONFIGURED   0x0301
+#define PEC_DECONF_REQUEST  0x0303
+
+struct lc_fn {
+    uint32_t fid;
+    uint32_t fh;            /* as listed */
+    uint16_t vendor, device;
+    bool listed, configured, enabled;
+    uint8_t bar;            /* where the blocks go */
+    uint64_t off;
+    uint16_t len;
+    uint64_t ok, cc1, cc2, cc3, pgm, io;
+};
+
+static struct lc_fn fns[MAX_FNS];
+static unsigned nfns;
+static uint8_t block[4096] ALIGNED(4096);
+static uint8_t chsc_area[4096] ALIGNED(4096);
+static uint8_t sccb[4096] ALIGNED(4096);
+static bool events_ok = true;
+
+/* Reported at once: the runner usually ends the run with QMP quit */
+static void events_failed(const char *what)
+{
+    if (events_ok) {
+        report(false, "lc-events", "CHSC STORE EVENT INFORMATION: %s", what);
+        events_ok = false;
+    }
+}
+
+/* ---- idling ------------------------------------------------------------- */
+
+/*
+ * A guest that never waits keeps its TCG vCPU inside QEMU's execution
+ * loop, where QEMU defers the RCU callbacks that finalize unplugged
+ * devices (no DEVICE_DELETED, the vfio group stays open).  An operating
+ * system idles now and then; so does this payload: once per tick it waits
+ * for the clock comparator, enabled for external interruptions only.
+ * The handler clears the wait and external bits of the old PSW, so the
+ * CPU continues after the wait, disabled again.
+ */
+#define LC_EXT_OLD_PSW      0x130
+#define CR0_CKC_SUBMASK     0x800ull
+
+asm(".text\n"
+    ".align 8\n"
+    "lc_ext_entry:\n"
+    "  ni 0x131,0xfd\n"                /* wait bit off */
+    "  ni 0x130,0xfe\n"                /* external mask off */
+    "  lpswe 0x130\n");
+extern char lc_ext_entry[];
+
+static void idle_us(uint64_t us)
+{
+    uint64_t ckc = get_tod() + (us << 12);  /* TOD bit 51 is 1 us */
+    uint64_t psw[2] ALIGNED(8) = {
+        PSW_MASK_64 | PSW_MASK_EXT | PSW_MASK_WAIT, 0
+    };
+    uint64_t never = ~0ull;
+
+    *(volatile uint64_t *)(uintptr_t)LC_EXT_NEW_PSW = PSW_MASK_64;
+    *(volatile uint64_t *)(uintptr_t)(LC_EXT_NEW_PSW + 8) =
+        (uintptr_t)lc_ext_entry;
+    asm volatile("sckc %0" : : "Q" (ckc));
+    lctlg(0, stctg(0) | CR0_CKC_SUBMASK);
+    asm volatile("larl %%r1,0f\n"
+                 "stg %%r1,8(%[psw])\n"
+                 "lpswe 0(%[psw])\n"
+                 "0:\n"
+                 : : [psw] "a" (psw) : "r1", "cc", "memory");
+    asm volatile("sckc %0" : : "Q" (never));
+    lctlg(0, stctg(0) & ~CR0_CKC_SUBMASK);
+}
+
+/* ---- SCLP and CHSC ------------------------------------------------------ */
+
+#define SCLP_CMDW_CONFIGURE_IOA     0x001a0001
+#define SCLP_CMDW_DECONFIGURE_IOA   0x001b0001
+#define SCLP_ATYPE_PCI              2
+
+static int servc(uint32_t cmd, void *p)
+{
+    int cc;
+
+    asm volatile(".insn rre,0xb2200000,%[cmd],%[p]\n"
+                 "ipm %[cc]\n"
+                 "srl %[cc],28\n"
+                 : [cc] "=d" (cc)
+                 : [cmd] "d" ((uint64_t)cmd), [p] "a" (p)
+                 : "cc", "memory");
+    return cc;
+}
+
+/* SCLP (DE)CONFIGURE I/O ADAPTER; returns the SCLP response code */
+static unsigned sclp_ioa(uint32_t fid, bool configure)
+{
+    memset(sccb, 0, 16);
+    sccb[1] = 16;                           /* length */
+    sccb[8] = SCLP_ATYPE_PCI;
+    sccb[12] = fid >> 24;
+    sccb[13] = fid >> 16;
+    sccb[14] = fid >> 8;
+    sccb[15] = fid;
+    if (servc(configure ? SCLP_CMDW_CONFIGURE_IOA :
+              SCLP_CMDW_DECONFIGURE_IOA, sccb)) {
+        return 0;
+    }
+    return sccb[6] << 8 | sccb[7];
+}
+
+static int chsc(void *area)
+{
+    int cc;
+
+    asm volatile(".insn rre,0xb25f0000,%[a],0\n"
+                 "ipm %[cc]\n"
+                 "srl %[cc],28\n"
+                 : [cc] "=d" (cc)
+                 : [a] "d" (area)
+                 : "cc", "memory");
+    return cc;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+static struct lc_fn *by_fid(uint32_t fid)
+{
+    for (unsigned i = 0; i < nfns; i++) {
+        if (fns[i].fid == fid) {
+            return &fns[i];
+        }
+    }
+    return NULL;
+}
+
+/*
+ * One STORE EVENT INFORMATION with the PCI (type 2) selection; returns
+ * false when there was no event.
+ */
+static bool sei_one(void)
+{
+    uint8_t *rsp = chsc_area + 16;
+    uint32_t fid;
+    uint16_t pec;
+    struct lc_fn *f;
+    uint16_t rsp_code;
+
+    memset(chsc_area, 0, 128);
+    chsc_area[1] = 0x10;                    /* request length */
+    chsc_area[3] = 0x0e;                    /* SEI */
+    chsc_area[8] = 0x20;                    /* selection: NT2 (bit 2) */
+    if (chsc(chsc_area) != 0) {
+        events_failed("cc");
+        return false;
+    }
+    rsp_code = rsp[2] << 8 | rsp[3];
+    if (rsp_code == 0x0005) {               /* no event */
+        return false;
+    }
+    if (rsp_code != 0x0001) {
+        events_failed("response code");
+        return false;
+    }
+    if (rsp[7] != 2 || rsp[11] != 2) {      /* nt 2, availability */
+        return true;                        /* (error events: ignored) */
+    }
+    fid = be32(rsp + 64 + 8);
+    pec = rsp[64 + 30] << 8 | rsp[64 + 31];
+    printf("# lc event fid=0x%x pec=0x%x\n", fid, pec);
+    f = by_fid(fid);
+    if (f && pec == PEC_DECONF_REQUEST) {
+        uint32_t nfh;
+        uint16_t crsp;
+
+        if (f->enabled) {
+            clp_disable(f->fh, &nfh, &crsp);
+            f->enabled = false;
+        }
+        /* QEMU completes the unplug now */
+        sclp_ioa(fid, false);
+        f->configured = false;
+    }
+    return true;
+}
+
+static void drain_events(void)
+{
+    for (int i = 0; i < 64 && sei_one(); i++) {
+        continue;
+    }
+}
+
+/* ---- functions ---------------------------------------------------------- */
+
+static void choose_target(struct lc_fn *f)
+{
+    /* strict-rule blocks that every model accepts somewhere harmless */
+    f->len = 64;
+    f->off = 0;
+    f->bar = 0;
+    if (f->vendor == 0x1014 && f->device == 0x04ed) {
+        f->bar = 2;                         /* ISM command space, body */
+        f->off = 8;
+    }
+}
+
+static void enable(struct lc_fn *f)
+{
+    uint32_t nfh;
+    uint16_t rsp;
+
+    if (clp_enable(f->fh, &nfh, &rsp) || rsp != CLP_RC_OK) {
+        return;
+    }
+    f->fh = nfh;
+    f->enabled = true;
+    zpci_cfg_write(f->fh, PCI_COMMAND, 2,
+                   PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    choose_target(f);
+}
+
+static void rescan(void)
+{
+    static struct clp_fh_entry list[64];
+    uint16_t rsp;
+    int n;
+
+    if (clp_list_pci(list, ARRAY_SIZE(list), &n, &rsp) || rsp != CLP_RC_OK) {
+        return;
+    }
+    for (unsigned i = 0; i < nfns; i++) {
+        struct lc_fn *f = &fns[i];
+
+        f->listed = false;
+        for (int j = 0; j < n; j++) {
+            if (list[j].fid != f->fid) {
+                continue;
+            }
+            f->listed = true;
+            f->configured = !!(list[j].config & CLP_CONFIG_CONFIGURED);
+            f->enabled = !!(list[j].fh & CLP_FH_ENABLED);
+            f->fh = list[j].fh;
+            f->vendor = list[j].vendor_id;
+            f->device = list[j].device_id;
+        }
+        if (!f->listed) {
+            f->configured = f->enabled = false;
+            continue;
+        }
+        if (!f->configured) {
+            sclp_ioa(f->fid, true);
+            f->configured = true;
+        }
+        if (!f->enabled) {
+            enable(f);
+        }
+    }
+}
+
+static void io_round(struct lc_fn *f, uint32_t fh)
+{
+    uint64_t data;
+    uint16_t pgm;
+    uint8_t st;
+    int cc, cc2;
+
+    expect_pgm_int();
+    cc = pcistb(block, fh, f->bar, f->off, f->len, &st);
+    pgm = clear_pgm_int();
+    if (!pgm) {
+        expect_pgm_int();
+        cc2 = pcilg(&data, fh, ZPCI_CFG_AS, 0, 4, &st);
+        pgm = clear_pgm_int();
+    } else {
+        cc2 = 0;
+    }
+    if (pgm) {
+        f->pgm++;
+    } else if (cc == 0 && cc2 == 0) {
+        f->ok++;
+        f->io++;
+    } else {
+        int c = cc ? cc : cc2;
+
+        if (c == 1) {
+            f->cc1++;
+        } else if (c == 2) {
+            f->cc2++;
+        } else {
+            f->cc3++;
+        }
+    }
+}
+
+static const char *state_name(const struct lc_fn *f)
+{
+    return !f->listed ? "gone" : !f->configured ? "standby" :
+           !f->enabled ? "disabled" : "enabled";
+}
+
+int main(void)
+{
+    uint64_t seconds = param_u64("seconds", 10);
+    uint64_t tick_us = param_u64("tick_ms", 200) * 1000;
+    bool toggle = param_u64("toggle", 0);
+    uint64_t start, next_tick, tick = 0;
+
+    printf("# lc start\n");
+    nfns = param_u64("nfid", 0);
+    if (nfns > MAX_FNS) {
+        nfns = MAX_FNS;
+    }
+    for (unsigned i = 0; i < nfns; i++) {
+        char key[8];
+
+        snprintf(key, sizeof(key), "fid%u", i);
+        fns[i].fid = param_u64(key, ~0ull);
+    }
+    for (unsigned i = 0; i < sizeof(block); i++) {
+        block[i] = i * 7 + 1;
+    }
+    rescan();
+    {
+        /* the first nboot functions are there at boot, others come later */
+        unsigned nboot = param_u64("nboot", nfns);
+        bool all = nfns > 0;
+
+        for (unsigned i = 0; i < nboot && i < nfns; i++) {
+            all = all && fns[i].enabled;
+        }
+        report(all, "lc-setup", "not every function could be enabled");
+    }
+
+    start = time_us();
+    next_tick = start;
+    while (time_us() - start < seconds * 1000000) {
+        for (unsigned i = 0; i < nfns; i++) {
+            /* a function that went away still gets its stale handle */
+            io_round(&fns[i], fns[i].fh | CLP_FH_ENABLED);
+        }
+        if (time_us() < next_tick) {
+            continue;
+        }
+        idle_us(1000);
+        /* no catch-up bursts after a stall: ticks stay tick_ms apart */
+        next_tick = time_us() + tick_us;
+        tick++;
+        if (toggle && nfns && fns[0].enabled) {
+            uint32_t nfh, old = fns[0].fh;
+            uint16_t rsp;
+
+            if (!clp_disable(old, &nfh, &rsp) && rsp == CLP_RC_OK) {
+                fns[0].enabled = false;
+                fns[0].fh = nfh;
+                io_round(&fns[0], old);     /* stale handle: cc 3 */
+                enable(&fns[0]);
+            }
+        }
+        drain_events();
+        rescan();
+        for (unsigned i = 0; i < nfns; i++) {
+            struct lc_fn *f = &fns[i];
+
+            printf("# lc tick=%lu fid=0x%x state=%s ok=%lu cc1=%lu cc2=%lu "
+                   "cc3=%lu pgm=%lu io=%lu\n", tick, f->fid, state_name(f),
+                   f->ok, f->cc1, f->cc2, f->cc3, f->pgm, f->io);
+        }
+    }
+    report(events_ok, "lc-events", "CHSC STORE EVENT INFORMATION");
+    return 0;
+}
