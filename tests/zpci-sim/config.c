@@ -17,21 +17,121 @@ static const SimModel *const models[] = {
     &sim_model_msi_dev,
 };
 
+/*
+ * The host profiles: what the simulated host kernel reports and offers.
+ * This table is the only place that defines them (docs/zpci-sim.rst,
+ * "Host profiles", explains each column and its source).
+ *
+ * linux     Linux 7.2: drivers/vfio/pci/vfio_pci_zdev.c zpci_base_cap()
+ *           (version 2), zpci_group_cap() (flags = REFRESH, maxstbl =
+ *           ZPCI_MAX_WRITE_SIZE); no zPCI I/O region; vfio-pci BAR access
+ *           through ioread/iowrite, i.e. MIO instructions on an MIO host
+ *           (arch/s390/pci/pci.c pci_iomap_range()).
+ * zio-2021  the 2021 kernel series (never merged) on top of linux: the
+ *           RELAXED group flag for a function whose CLP group says
+ *           relaxed, and the zPCI I/O region (hdr.flags 0, hdr.max = the
+ *           function's maxstbl).
+ * extended  our uapi additions on top of zio-2021: BASE version 3 with
+ *           the MIO flag, and the region's STORE operation (hdr bit 1).
+ */
+static const SimHostProfile host_profiles[] = {
+    {
+        .name = "linux", .base_cap_version = 2, .report_relaxed = false,
+        .group_maxstbl = SIM_LINUX_MAXSTBL, .refresh = true,
+        .zio = SIM_ZIO_ABSENT, .host_mio = true,
+    }, {
+        .name = "zio-2021", .base_cap_version = 2, .report_relaxed = true,
+        .group_maxstbl = SIM_LINUX_MAXSTBL, .refresh = true,
+        .zio = SIM_ZIO_PRESENT, .host_mio = true,
+    }, {
+        .name = "extended", .base_cap_version = 3, .report_relaxed = true,
+        .group_maxstbl = SIM_LINUX_MAXSTBL, .refresh = true,
+        .zio = SIM_ZIO_STORE, .host_mio = true,
+    },
+};
+
 static const char *const simulator_keys[] = {
-    "output", "log", "flush", "dma-limit", "backing", NULL
+    "output", "log", "flush", "dma-limit", "backing", "host", NULL
 };
 
 static const char *const function_keys[] = {
-    "model", "group", "driver", "region",
-    "pft", "gid", "fh", "fid", "pchid", "vfn", "maxstbl", "noi",
-    "relaxed", "mio", "refresh", "base-cap-version",
-    "start-dma", "end-dma", "msi-addr",
+    "model", "group", "driver",
+    /* the host: its profile and overrides of the profile's values */
+    "host", "region", "base-cap-version", "refresh", "report-relaxed",
+    "group-maxstbl", "host-mio",
+    /* the function */
+    "pft", "gid", "fh", "fid", "pchid", "vfn", "maxstbl", "noi", "mui",
+    "relaxed", "mio", "pcie", "util-str", "pfip", "fmb-length", "dasm",
+    "pci-version", "start-dma", "end-dma", "msi-addr",
     "vendor-id", "device-id", "msi-vectors", "msix-vectors",
     "ism-gid",
     "fail-region-request", "error-state", "refuse-dma-map",
     "backing",
     NULL
 };
+
+const SimHostProfile *sim_host_profile(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(host_profiles); i++) {
+        if (strcmp(host_profiles[i].name, name) == 0) {
+            return &host_profiles[i];
+        }
+    }
+    return NULL;
+}
+
+/* host=NAME in grp; a bad value is a loud error and changes nothing */
+static void get_host(GKeyFile *kf, const char *grp,
+                     const SimHostProfile **out)
+{
+    gchar *s = g_key_file_get_string(kf, grp, "host", NULL);
+    const SimHostProfile *h;
+
+    if (s) {
+        h = sim_host_profile(g_strstrip(s));
+        if (h) {
+            *out = h;
+        } else {
+            sim_error("config: [%s] host=%s unknown (linux, zio-2021, "
+                      "extended)", grp, s);
+        }
+    }
+    g_free(s);
+}
+
+/* ASCII to EBCDIC (code page 037) for the characters a utility uses */
+static uint8_t ebcdic(char c)
+{
+    static const char *const rows[] = {
+        /* 0x81.. */ "abcdefghi", /* 0x91.. */ "jklmnopqr",
+        /* 0xa2.. */ "stuvwxyz",
+        /* 0xc1.. */ "ABCDEFGHI", /* 0xd1.. */ "JKLMNOPQR",
+        /* 0xe2.. */ "STUVWXYZ", /* 0xf0.. */ "0123456789",
+    };
+    static const uint8_t base[] = { 0x81, 0x91, 0xa2, 0xc1, 0xd1, 0xe2,
+                                    0xf0 };
+    const char *p;
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(rows); i++) {
+        p = strchr(rows[i], c);
+        if (c && p) {
+            return base[i] + (p - rows[i]);
+        }
+    }
+    switch (c) {
+    case '-':
+        return 0x60;
+    case '.':
+        return 0x4b;
+    case '_':
+        return 0x6d;
+    default:
+        return 0x40;            /* space, and anything else */
+    }
+}
 
 const SimModel *sim_model_find(const char *name)
 {
@@ -170,6 +270,33 @@ static void get_backing(GKeyFile *kf, const char *grp, SimBacking *out)
     g_free(s);
 }
 
+/*
+ * util-str=TEXT: the utility string the CLP reports, in EBCDIC, padded
+ * with EBCDIC spaces to 64 bytes; an empty value means the function has
+ * none (Linux then leaves out the UTIL capability).
+ */
+static void get_util(GKeyFile *kf, const char *grp, SimFunction *f)
+{
+    gchar *s = g_key_file_get_string(kf, grp, "util-str", NULL);
+    size_t i, n;
+
+    if (!s) {
+        return;
+    }
+    n = strlen(s);
+    if (n > sizeof(f->util_str)) {
+        sim_error("config: [%s] util-str longer than %zu characters", grp,
+                  sizeof(f->util_str));
+        n = sizeof(f->util_str);
+    }
+    f->has_util = n > 0;
+    memset(f->util_str, f->has_util ? 0x40 : 0, sizeof(f->util_str));
+    for (i = 0; i < n; i++) {
+        f->util_str[i] = ebcdic(s[i]);
+    }
+    g_free(s);
+}
+
 static void load_function(GKeyFile *kf, const char *grp, unsigned idx)
 {
     const char *name = grp + strlen("function ");
@@ -226,16 +353,27 @@ static void load_function(GKeyFile *kf, const char *grp, unsigned idx)
     f->end_dma = 0x1ffffffffffffffULL;
     f->msi_addr = 0xfe00000000000000ULL;
     f->dasm = 0;
-    f->base_cap_version = 2;
     f->mio = true;
     f->relaxed = false;
-    f->refresh = true;          /* real hosts always set REFRESH */
+    f->pcie = false;
     f->subsys_vendor_id = 0x1014;
     f->subsys_id = 0;
     /* "SIMULATED" in EBCDIC */
+    f->has_util = true;
     memcpy(f->util_str, "\xe2\xc9\xd4\xe4\xd3\xc1\xe3\xc5\xc4", 9);
     f->pfip[0] = idx;
+    f->irq_type = SIM_IRQ_NONE;
     m->defaults(f);
+
+    /* The host: the profile, then the keys that override its values */
+    f->host = sim.host;
+    get_host(kf, grp, &f->host);
+    f->zio = f->host->zio;
+    f->base_cap_version = f->host->base_cap_version;
+    f->report_relaxed = f->host->report_relaxed;
+    f->group_maxstbl = f->host->group_maxstbl;
+    f->refresh = f->host->refresh;
+    f->host_mio = f->host->host_mio;
 
     s = g_key_file_get_string(kf, grp, "driver", NULL);
     if (s && strcmp(g_strstrip(s), "ism_vfio_pci") == 0) {
@@ -253,15 +391,20 @@ static void load_function(GKeyFile *kf, const char *grp, unsigned idx)
             f->zio = SIM_ZIO_PRESENT;
         } else if (strcmp(s, "store") == 0) {
             f->zio = SIM_ZIO_STORE;
-        } else if (strcmp(s, "absent") != 0) {
+        } else if (strcmp(s, "absent") == 0) {
+            f->zio = SIM_ZIO_ABSENT;
+        } else {
             sim_error("config: [%s] region=%s unknown (absent, present, "
                       "store)", grp, s);
         }
     }
     g_free(s);
     if (f->driver == SIM_DRV_ISM_VFIO_PCI && f->zio != SIM_ZIO_ABSENT) {
-        sim_error("config: [%s] ism_vfio_pci offers no zPCI I/O region; "
-                  "region ignored", grp);
+        /* The profile's region belongs to vfio-pci; asking is an error */
+        if (g_key_file_has_key(kf, grp, "region", NULL)) {
+            sim_error("config: [%s] ism_vfio_pci offers no zPCI I/O "
+                      "region; region ignored", grp);
+        }
         f->zio = SIM_ZIO_ABSENT;
     }
 
@@ -277,7 +420,15 @@ static void load_function(GKeyFile *kf, const char *grp, unsigned idx)
     GET_NUM(kf, grp, "vfn", f->vfn);
     GET_NUM(kf, grp, "maxstbl", f->maxstbl);
     GET_NUM(kf, grp, "noi", f->noi);
+    GET_NUM(kf, grp, "mui", f->mui);
+    GET_NUM(kf, grp, "fmb-length", f->fmb_length);
+    GET_NUM(kf, grp, "dasm", f->dasm);
+    GET_NUM(kf, grp, "pci-version", f->pci_version);
+    if (get_u64(kf, grp, "pfip", &v)) {
+        sim_stl_be(f->pfip, v);         /* four path bytes, as written */
+    }
     GET_NUM(kf, grp, "base-cap-version", f->base_cap_version);
+    GET_NUM(kf, grp, "group-maxstbl", f->group_maxstbl);
     GET_NUM(kf, grp, "start-dma", f->start_dma);
     GET_NUM(kf, grp, "end-dma", f->end_dma);
     GET_NUM(kf, grp, "msi-addr", f->msi_addr);
@@ -290,8 +441,12 @@ static void load_function(GKeyFile *kf, const char *grp, unsigned idx)
     GET_NUM(kf, grp, "refuse-dma-map", f->refuse_dma_map);
     get_bool(kf, grp, "relaxed", &f->relaxed);
     get_bool(kf, grp, "mio", &f->mio);
+    get_bool(kf, grp, "pcie", &f->pcie);
     get_bool(kf, grp, "refresh", &f->refresh);
+    get_bool(kf, grp, "report-relaxed", &f->report_relaxed);
+    get_bool(kf, grp, "host-mio", &f->host_mio);
     get_bool(kf, grp, "error-state", &f->error_state);
+    get_util(kf, grp, f);
 
     if (f->base_cap_version < 1 || f->base_cap_version > 3) {
         sim_error("config: [%s] base-cap-version=%d unsupported (1..3)",
@@ -302,6 +457,11 @@ static void load_function(GKeyFile *kf, const char *grp, unsigned idx)
         sim_error("config: [%s] maxstbl=%u out of range (1..4096)", grp,
                   f->maxstbl);
         f->maxstbl = 128;
+    }
+    if (f->group_maxstbl > 4096) {
+        sim_error("config: [%s] group-maxstbl=%u out of range (0: the "
+                  "function's maxstbl, 1..4096)", grp, f->group_maxstbl);
+        f->group_maxstbl = SIM_LINUX_MAXSTBL;
     }
     if (f->msi_vectors > 32 || (f->msi_vectors & (f->msi_vectors - 1))) {
         sim_error("config: [%s] msi-vectors=%u must be 0 or a power of two "
@@ -343,6 +503,7 @@ void sim_config_load(void)
     sim.dma_limit = 65535;
     sim.log_ops = false;
     sim.backing = SIM_BACKING_NONE;
+    sim.host = &host_profiles[0];       /* linux */
 
     if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &err)) {
         sim_error("config: cannot load %s: %s", path, err->message);
@@ -366,6 +527,7 @@ void sim_config_load(void)
             sim.dma_limit = v;
         }
         get_backing(kf, "simulator", &sim.backing);
+        get_host(kf, "simulator", &sim.host);
     }
     grps = g_key_file_get_groups(kf, NULL);
     for (g = grps; *g; g++) {

@@ -50,21 +50,27 @@ uint64_t sim_region_offset(SimFunction *f, unsigned index)
     return (uint64_t)index << region_shift(f);
 }
 
-/* Build the zPCI capability chain at buf (NULL: just size it) */
+/*
+ * Build the zPCI capability chain at buf (NULL: just size it): BASE,
+ * GROUP, UTIL (only when the function has a utility string), PFIP, each
+ * 8-byte aligned, as vfio_pci_info_zdev_add_caps() chains them.
+ */
 static size_t build_caps(SimFunction *f, uint8_t *buf, size_t base)
 {
     struct sim_cap_zpci_base_v3 *b;
     struct vfio_device_info_cap_zpci_group *g;
     struct vfio_device_info_cap_zpci_util *u;
     struct vfio_device_info_cap_zpci_pfip *p;
-    size_t off = base, b_off, g_off, u_off, p_off;
+    size_t off = base, b_off, g_off, u_off = 0, p_off;
 
     b_off = off;
     off = CAP_ALIGN(off + sizeof(*b));
     g_off = off;
     off = CAP_ALIGN(off + sizeof(*g));
-    u_off = off;
-    off = CAP_ALIGN(off + sizeof(*u) + sizeof(f->util_str));
+    if (f->has_util) {
+        u_off = off;
+        off = CAP_ALIGN(off + sizeof(*u) + sizeof(f->util_str));
+    }
     p_off = off;
     off = CAP_ALIGN(off + sizeof(*p) + sizeof(f->pfip));
     if (!buf) {
@@ -80,7 +86,7 @@ static size_t build_caps(SimFunction *f, uint8_t *buf, size_t base)
     b->end_dma = f->end_dma;
     b->pchid = f->pchid;
     b->vfn = f->vfn;
-    b->fmb_length = 0;
+    b->fmb_length = f->fmb_length;
     b->pft = f->pft;
     b->gid = f->gid;
     if (f->base_cap_version >= 2) {
@@ -90,26 +96,33 @@ static size_t build_caps(SimFunction *f, uint8_t *buf, size_t base)
         b->flags = f->mio ? SIM_BASE_FLAG_MIO : 0;
     }
 
+    /*
+     * GROUP: what the host reports (its profile, overridable) around the
+     * function's facts; imaxstbl is always the function's real maxstbl.
+     */
     g = (void *)(buf + g_off);
     g->header.id = VFIO_DEVICE_INFO_CAP_ZPCI_GROUP;
     g->header.version = 2;
-    g->header.next = u_off;
+    g->header.next = f->has_util ? u_off : p_off;
     g->dasm = f->dasm;
     g->msi_addr = f->msi_addr;
     g->flags = (f->refresh ? SIM_GROUP_FLAG_REFRESH : 0) |
-               (f->relaxed ? SIM_GROUP_FLAG_RELAXED : 0);
+               (f->report_relaxed && f->relaxed ? SIM_GROUP_FLAG_RELAXED
+                                                : 0);
     g->mui = f->mui;
     g->noi = f->noi;
-    g->maxstbl = f->maxstbl;
+    g->maxstbl = f->group_maxstbl ? f->group_maxstbl : f->maxstbl;
     g->version = f->pci_version;
     g->imaxstbl = f->maxstbl;
 
-    u = (void *)(buf + u_off);
-    u->header.id = VFIO_DEVICE_INFO_CAP_ZPCI_UTIL;
-    u->header.version = 1;
-    u->header.next = p_off;
-    u->size = sizeof(f->util_str);
-    memcpy(u->util_str, f->util_str, sizeof(f->util_str));
+    if (f->has_util) {
+        u = (void *)(buf + u_off);
+        u->header.id = VFIO_DEVICE_INFO_CAP_ZPCI_UTIL;
+        u->header.version = 1;
+        u->header.next = p_off;
+        u->size = sizeof(f->util_str);
+        memcpy(u->util_str, f->util_str, sizeof(f->util_str));
+    }
 
     p = (void *)(buf + p_off);
     p->header.id = VFIO_DEVICE_INFO_CAP_ZPCI_PFIP;
@@ -120,38 +133,58 @@ static size_t build_caps(SimFunction *f, uint8_t *buf, size_t base)
     return off;
 }
 
-static int get_info(SimFunction *f, struct vfio_device_info *info)
+/*
+ * vfio_pci_ioctl_get_info(): argsz must cover up to num_irqs; the header
+ * is copied back for at most argsz bytes; a buffer too small for the
+ * chain gets the size it needs in argsz and cap_offset 0.
+ */
+static int get_info(SimFunction *f, struct vfio_device_info *uinfo)
 {
+    /* The 7.2 layout: Debian 12's header lacks the trailing pad */
+    struct {
+        uint32_t argsz, flags, num_regions, num_irqs, cap_offset, pad;
+    } info;
     size_t total = build_caps(f, NULL, DEV_INFO_SIZE);
+    size_t minsz = offsetof(struct vfio_device_info, cap_offset);
 
-    if (info->argsz < 20) {
+    G_STATIC_ASSERT(sizeof(info) == DEV_INFO_SIZE);
+    if (uinfo->argsz < minsz) {
         return -EINVAL;
     }
-    info->flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET |
-                  VFIO_DEVICE_FLAGS_CAPS;
-    info->num_regions = sim_num_regions(f);
-    info->num_irqs = SIM_NUM_IRQ_INDEX;
-    if (info->argsz < total) {
-        info->argsz = total;
-        info->cap_offset = 0;
+    memset(&info, 0, sizeof(info));
+    info.argsz = uinfo->argsz;
+    info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET |
+                 VFIO_DEVICE_FLAGS_CAPS;
+    info.num_regions = sim_num_regions(f);
+    info.num_irqs = SIM_NUM_IRQ_INDEX;
+    if (info.argsz < total) {
+        info.argsz = total;
     } else {
-        build_caps(f, (uint8_t *)info, DEV_INFO_SIZE);
-        info->cap_offset = DEV_INFO_SIZE;
+        build_caps(f, (uint8_t *)uinfo, DEV_INFO_SIZE);
+        info.cap_offset = DEV_INFO_SIZE;
     }
-    sim_log(f, "get_info", "\"argsz\": %u", info->argsz);
+    memcpy(uinfo, &info, MIN(uinfo->argsz, sizeof(info)));
+    sim_log(f, "get_info", "\"argsz\": %u", info.argsz);
     return 0;
 }
 
-static int get_region_info(SimFunction *f, struct vfio_region_info *ri)
+/*
+ * vfio_device_get_region_info() with vfio_pci_ioctl_get_region_info() or
+ * ism_vfio_pci_ioctl_get_region_info(): on failure nothing is copied
+ * back.  BARs are never reported mmap-able (docs/zpci-sim.rst, Limits).
+ */
+static int get_region_info(SimFunction *f, struct vfio_region_info *uri)
 {
+    struct vfio_region_info info, *ri = &info;
     struct vfio_region_info_cap_type *ct;
     uint32_t rw = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
     size_t total = sizeof(*ri);
     unsigned idx;
 
-    if (ri->argsz < sizeof(*ri)) {
+    if (uri->argsz < sizeof(*ri)) {
         return -EINVAL;
     }
+    memcpy(ri, uri, sizeof(*ri));
     idx = ri->index;
     ri->cap_offset = 0;
     ri->flags = 0;
@@ -160,9 +193,10 @@ static int get_region_info(SimFunction *f, struct vfio_region_info *ri)
         ri->size = f->bars[idx].size;
         ri->flags = ri->size ? rw : 0;
     } else if (idx == SIM_REGION_CONFIG) {
-        ri->size = SIM_CFG_SIZE;
+        ri->size = f->cfg_size;
         ri->flags = rw;
-    } else if (f->driver == SIM_DRV_ISM_VFIO_PCI) {
+    } else if (SIM_CHECK("ismvp-region-info",
+                         f->driver == SIM_DRV_ISM_VFIO_PCI)) {
         /* The ISM variant driver only knows config space and BARs */
         sim_log(f, "get_region_info", "\"index\": %u, \"result\": "
                 "\"EINVAL\", \"reason\": \"ism_vfio_pci: no such region\"",
@@ -170,14 +204,15 @@ static int get_region_info(SimFunction *f, struct vfio_region_info *ri)
         return -EINVAL;
     } else if (idx == SIM_REGION_ROM) {
         /* No option ROM: size 0 */
-    } else if (idx == SIM_REGION_ZIO && f->zio != SIM_ZIO_ABSENT) {
+    } else if (idx == SIM_REGION_ZIO && f->zio != SIM_ZIO_ABSENT &&
+               f->driver == SIM_DRV_VFIO_PCI) {
         total = CAP_ALIGN(sizeof(*ri)) + sizeof(*ct);
         ri->size = SIM_ZIO_SIZE;
         ri->flags = rw | VFIO_REGION_INFO_FLAG_CAPS;
         if (ri->argsz < total) {
             ri->argsz = total;
         } else {
-            ct = (void *)((char *)ri + CAP_ALIGN(sizeof(*ri)));
+            ct = (void *)((char *)uri + CAP_ALIGN(sizeof(*ri)));
             ct->header.id = VFIO_REGION_INFO_CAP_TYPE;
             ct->header.version = 1;
             ct->header.next = 0;
@@ -195,20 +230,33 @@ static int get_region_info(SimFunction *f, struct vfio_region_info *ri)
         return -EINVAL;
     }
     ri->offset = sim_region_offset(f, idx);
+    memcpy(uri, ri, sizeof(*ri));
     sim_log(f, "get_region_info", "\"index\": %u, \"size\": %llu, "
             "\"result\": 0", idx, (unsigned long long)ri->size);
     return 0;
 }
 
+/*
+ * vfio_pci_ioctl_get_irq_info(): the ERR index exists for PCI Express
+ * functions only; every index but INTx is NORESIZE (s390's MSI domain
+ * cannot allocate MSI-X vectors dynamically, so has_dyn_msix is false).
+ */
 static int get_irq_info(SimFunction *f, struct vfio_irq_info *ii)
 {
     if (ii->argsz < sizeof(*ii) || ii->index >= SIM_NUM_IRQ_INDEX) {
         return -EINVAL;
     }
+    if (SIM_CHECK("irq-err-pcie", ii->index == VFIO_PCI_ERR_IRQ_INDEX &&
+                                  !f->pcie)) {
+        sim_log(f, "get_irq_info", "\"index\": %u, \"result\": "
+                "\"EINVAL\", \"reason\": \"no ERR index: not a PCI "
+                "Express function\"", ii->index);
+        return -EINVAL;
+    }
     ii->flags = VFIO_IRQ_INFO_EVENTFD;
     if (ii->index == VFIO_PCI_INTX_IRQ_INDEX) {
         ii->flags |= VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
-    } else if (ii->index != VFIO_PCI_REQ_IRQ_INDEX) {
+    } else {
         ii->flags |= VFIO_IRQ_INFO_NORESIZE;
     }
     ii->count = sim_irq_count(f, ii->index);
@@ -231,7 +279,7 @@ int sim_device_ioctl(SimFunction *f, unsigned long req, void *arg)
     case VFIO_DEVICE_SET_IRQS:
         return sim_set_irqs(f, arg);
     case VFIO_DEVICE_RESET:
-        sim_cfg_build(f);
+        sim_cfg_reset(f);
         if (f->model->reset) {
             f->model->reset(f);
         }
@@ -265,6 +313,10 @@ ssize_t sim_device_pread(SimFunction *f, void *buf, size_t n, off_t off)
     unsigned idx;
     uint64_t roff;
 
+    /* ism_vfio_pci_rw(): nothing to do is done before any check */
+    if (f->driver == SIM_DRV_ISM_VFIO_PCI && n == 0) {
+        return 0;
+    }
     if (off < 0 || !decode(f, off, &idx, &roff)) {
         sim_reject(f, "pread", EINVAL, "offset decodes to no region",
                    "\"offset\": %lld, \"len\": %zu", (long long)off, n);
@@ -291,6 +343,9 @@ ssize_t sim_device_pwrite(SimFunction *f, const void *buf, size_t n,
     unsigned idx;
     uint64_t roff;
 
+    if (f->driver == SIM_DRV_ISM_VFIO_PCI && n == 0) {
+        return 0;
+    }
     if (off < 0 || !decode(f, off, &idx, &roff)) {
         sim_reject(f, "pwrite", EINVAL, "offset decodes to no region",
                    "\"offset\": %lld, \"len\": %zu", (long long)off, n);

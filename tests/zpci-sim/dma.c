@@ -146,14 +146,17 @@ int sim_dma_map(SimContainer *c, SimFunction *unused, void *arg)
                 map->iova, map->size);
         return -ENOMEM;
     }
-    if (!map->size || (map->size | map->iova | map->vaddr) %
-        SIM_PAGE_SIZE || map->iova + map->size - 1 < map->iova) {
+    if (SIM_CHECK("dma-align", !map->size ||
+                               (map->size | map->iova | map->vaddr) %
+                               SIM_PAGE_SIZE ||
+                               map->iova + map->size - 1 < map->iova)) {
         log_all(c, "dma_map", EINVAL, "size/iova/vaddr not page aligned",
                 map->iova, map->size);
         return -EINVAL;
     }
     aperture(c, &start, &end);
-    if (map->iova < start || map->iova + map->size - 1 > end) {
+    if (SIM_CHECK("dma-aperture", map->iova < start ||
+                                  map->iova + map->size - 1 > end)) {
         log_all(c, "dma_map", EINVAL, "iova outside the DMA aperture",
                 map->iova, map->size);
         return -EINVAL;
@@ -161,13 +164,14 @@ int sim_dma_map(SimContainer *c, SimFunction *unused, void *arg)
     for (i = 0; i < c->maps->len; i++) {
         SimDmaMap *o = &g_array_index(c->maps, SimDmaMap, i);
 
-        if (map->iova < o->iova + o->size && o->iova < map->iova + map->size) {
+        if (SIM_CHECK("dma-overlap", map->iova < o->iova + o->size &&
+                                     o->iova < map->iova + map->size)) {
             log_all(c, "dma_map", EEXIST, "overlaps an existing mapping",
                     map->iova, map->size);
             return -EEXIST;
         }
     }
-    if (c->dma_avail == 0) {
+    if (SIM_CHECK("dma-limit", c->dma_avail == 0)) {
         log_all(c, "dma_map", ENOSPC, "DMA mapping limit reached",
                 map->iova, map->size);
         return -ENOSPC;
@@ -220,8 +224,8 @@ int sim_dma_unmap(SimContainer *c, void *arg)
         SimDmaMap *m = &g_array_index(c->maps, SimDmaMap, i);
         uint64_t mlast = m->iova + m->size - 1;
 
-        if (m->iova <= last && first <= mlast &&
-            (m->iova < first || mlast > last)) {
+        if (SIM_CHECK("dma-unmap-bisect", m->iova <= last &&
+                      first <= mlast && (m->iova < first || mlast > last))) {
             log_all(c, "dma_unmap", EINVAL, "range bisects a mapping",
                     um->iova, um->size);
             return -EINVAL;

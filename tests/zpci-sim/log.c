@@ -39,6 +39,12 @@ const char *sim_errname(int err)
         return "EFAULT";
     case ENODEV:
         return "ENODEV";
+    case ENXIO:
+        return "ENXIO";
+    case EBADF:
+        return "EBADF";
+    case ERANGE:
+        return "ERANGE";
     default:
         return "EOTHER";
     }
@@ -168,6 +174,20 @@ void sim_error(const char *fmt, ...)
     g_free(msg);
 }
 
+/*
+ * The digest logged with every data operation (field "sha256"): SHA-256
+ * of the bytes the function received (a store) or returned (a load), as
+ * 64 lowercase hex digits.
+ */
+void sim_digest(const void *buf, size_t n, char hex[65])
+{
+    GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
+
+    g_checksum_update(c, buf, n);
+    g_strlcpy(hex, g_checksum_get_string(c), 65);
+    g_checksum_free(c);
+}
+
 static gint cmp_str(gconstpointer a, gconstpointer b)
 {
     return strcmp(*(const char * const *)a, *(const char * const *)b);
@@ -183,6 +203,8 @@ static void dump_function(GString *out, SimFunction *f)
     sim_json_escape(out, f->name);
     g_string_append(out, ": {\n   \"model\": ");
     sim_json_escape(out, f->model->name);
+    g_string_append(out, ",\n   \"host\": ");
+    sim_json_escape(out, f->host->name);
     g_string_append_printf(out, ",\n   \"backing\": {\"kind\": \"%s\", "
                            "\"calls\": %llu}", sim_backing_name(f->backing),
                            (unsigned long long)f->backing_calls);

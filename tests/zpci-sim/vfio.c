@@ -159,6 +159,14 @@ static int group_get_device_fd(SimGroup *g, const char *arg)
         return -errno;
     }
     fd_register(f->device_fd, SIM_FD_DEVICE, f);
+    /*
+     * vfio_pci_core_enable() at every open: pci_enable_device(), then
+     * vfio_config_init() copies the config space; no interrupts enabled;
+     * the 2021 zPCI I/O region is allocated afresh.
+     */
+    sim_cfg_build(f);
+    sim_irq_reset(f);
+    memset(f->zio_req, 0, sizeof(f->zio_req));
     sim_log(f, "open_device", "\"group\": %d", g->id);
     return f->device_fd;
 }

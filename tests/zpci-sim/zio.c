@@ -1,8 +1,27 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-or-later
- * zpci-sim: the zPCI I/O region: one 32-byte request write = one legacy
- * PCI instruction, data passed by process address.
+ * zpci-sim: the zPCI I/O region: one request write = one legacy PCI
+ * instruction, data passed by process address.
  * Copyright (c) 2026 The qemu-s390x-ism authors
+ *
+ * As the 2021 kernel series implemented it (vfio_pci_zdev_io_rw() of
+ * "vfio-pci/zdev: Introduce the zPCI I/O vfio region", never merged):
+ * - reads are clipped at the region's end and may only touch the 16-byte
+ *   header (else EFAULT); writes may only touch the 32-byte request area
+ *   (else EFAULT), are copied into it (so the request persists between
+ *   writes) and then perform the request it holds; at or after the end:
+ *   EINVAL;
+ * - every refusal of the request and every failure of the instruction
+ *   is EIO;
+ * - READ is __zpci_load() into the u64 at gaddr: all 8 bytes are
+ *   written, the loaded bytes right-justified (s390 is big-endian), the
+ *   rest zero; BLOCKW is __zpci_store_block() from gaddr.
+ * Ours (profile extended): STORE, a PCI Store of the rightmost len bytes
+ * of the big-endian u64 at gaddr, offered when hdr.flags has bit 1.
+ * The simulator is stricter than the 2021 code where that code would
+ * misread a request: unknown flag bits, two operations at once, non-zero
+ * reserved fields, and a READ/STORE whose 8-byte gaddr word crosses a
+ * page, are refused too.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -52,14 +71,24 @@ ssize_t sim_zio_pread(SimFunction *f, void *buf, size_t n, uint64_t off)
 {
     struct sim_zio_hdr h;
 
-    if (off >= SIM_ZIO_HDR_SIZE || n > SIM_ZIO_HDR_SIZE - off) {
-        sim_reject(f, "zio_read", EINVAL, "only the header is readable",
+    if (SIM_CHECK("zio-region-end", off >= SIM_ZIO_SIZE)) {
+        sim_reject(f, "zio_read", EINVAL, "at or after the region's end",
                    "\"offset\": %llu, \"len\": %zu",
                    (unsigned long long)off, n);
         return -EINVAL;
     }
+    n = off < SIM_ZIO_SIZE ? MIN(n, SIM_ZIO_SIZE - off) : 0;
+    if (SIM_CHECK("zio-hdr-only", off + n > SIM_ZIO_HDR_SIZE)) {
+        sim_reject(f, "zio_read", EFAULT, "only the header is readable",
+                   "\"offset\": %llu, \"len\": %zu",
+                   (unsigned long long)off, n);
+        return -EFAULT;
+    }
     zio_header(f, &h);
-    memcpy(buf, (char *)&h + off, n);
+    /* (a mutant without the header check reads zeros past it) */
+    memset(buf, 0, n);
+    memcpy(buf, (char *)&h + MIN(off, SIM_ZIO_HDR_SIZE),
+           MIN(n, SIM_ZIO_HDR_SIZE - MIN(off, SIM_ZIO_HDR_SIZE)));
     sim_log(f, "zio_hdr_read", "\"offset\": %llu, \"len\": %zu, "
             "\"result\": 0", (unsigned long long)off, n);
     return n;
@@ -92,42 +121,41 @@ static const char *req_invalid(SimFunction *f, const struct sim_zio_req *r)
 {
     uint64_t known = SIM_ZIO_REQ_READ | SIM_ZIO_REQ_BLOCKW |
                      SIM_ZIO_REQ_STORE;
+    bool word = !(r->flags & SIM_ZIO_REQ_BLOCKW) ||
+                (r->flags & SIM_ZIO_REQ_READ);
+    unsigned need = word ? 8 : r->len;
 
-    if (r->flags & ~known) {
+    if (SIM_CHECK("zio-op-flags", r->flags & ~known)) {
         return "unknown request flag bits";
     }
-    if (r->flags != SIM_ZIO_REQ_READ && r->flags != SIM_ZIO_REQ_BLOCKW &&
-        r->flags != SIM_ZIO_REQ_STORE) {
+    if (!(r->flags & known)) {
+        return "no operation";
+    }
+    if (SIM_CHECK("zio-op-flags", r->flags != SIM_ZIO_REQ_READ &&
+                                  r->flags != SIM_ZIO_REQ_BLOCKW &&
+                                  r->flags != SIM_ZIO_REQ_STORE)) {
         return "request must name exactly one operation";
     }
-    if (r->flags == SIM_ZIO_REQ_STORE && f->zio != SIM_ZIO_STORE) {
+    if (SIM_CHECK("zio-store-bit", (r->flags & SIM_ZIO_REQ_STORE) &&
+                                   f->zio != SIM_ZIO_STORE)) {
         return "STORE not offered by this host (header STORE bit clear)";
     }
-    if (r->reserved || r->reserved2) {
+    if (SIM_CHECK("zio-reserved", r->reserved || r->reserved2)) {
         return "reserved request fields not zero";
     }
-    if (r->pcias >= SIM_NUM_BARS || !f->bars[r->pcias].size) {
-        return "pcias is not an implemented BAR";
+    if (SIM_CHECK("insn-ldst-len", word && r->len > 8)) {
+        return "READ/STORE longer than 8 bytes";
     }
-    if (r->len == 0) {
-        return "zero length";
-    }
-    if (r->flags != SIM_ZIO_REQ_BLOCKW &&
-        (r->len > 8 || (r->offset % 8) + r->len > 8)) {
-        return "load/store length 1..8 within a doubleword";
-    }
-    if (r->flags == SIM_ZIO_REQ_BLOCKW && r->len > f->maxstbl) {
+    if (SIM_CHECK("pcistb-maxstbl", !word && r->len > f->maxstbl)) {
         return "BLOCKW longer than hdr.max";
     }
-    if (r->flags == SIM_ZIO_REQ_BLOCKW &&
-        (r->offset % SIM_PAGE_SIZE) + r->len > SIM_PAGE_SIZE) {
-        return "BLOCKW crosses a 4 KiB boundary";
-    }
-    if (r->gaddr % 8) {
+    if (SIM_CHECK("zio-gaddr-align", r->gaddr % 8)) {
         return "gaddr not 8-byte aligned";
     }
-    if ((r->gaddr % SIM_PAGE_SIZE) + r->len > SIM_PAGE_SIZE) {
-        return "gaddr buffer crosses a page";
+    if (SIM_CHECK("zio-gaddr-page",
+                  (r->gaddr % SIM_PAGE_SIZE) + need > SIM_PAGE_SIZE)) {
+        return word ? "gaddr word crosses a page" :
+                      "gaddr buffer crosses a page";
     }
     return NULL;
 }
@@ -136,24 +164,35 @@ ssize_t sim_zio_pwrite(SimFunction *f, const void *buf, size_t n,
                        uint64_t off)
 {
     struct sim_zio_req r;
-    uint8_t data[4096];
+    uint8_t data[SIM_PAGE_SIZE + 8], word[8];
+    uint64_t ga;
     const char *why, *op;
+    unsigned need, len;
+    uint64_t kind;
     int ret;
 
-    if (off < SIM_ZIO_HDR_SIZE) {
-        sim_reject(f, "zio_request", EINVAL, "write below offset 16",
+    if (SIM_CHECK("zio-region-end", off >= SIM_ZIO_SIZE)) {
+        sim_reject(f, "zio_request", EINVAL, "at or after the region's end",
                    "\"offset\": %llu, \"len\": %zu",
                    (unsigned long long)off, n);
         return -EINVAL;
+    }
+    n = off < SIM_ZIO_SIZE ? MIN(n, SIM_ZIO_SIZE - off) : 0;
+    if (SIM_CHECK("zio-req-only", off < SIM_ZIO_HDR_SIZE)) {
+        sim_reject(f, "zio_request", EFAULT, "write below offset 16",
+                   "\"offset\": %llu, \"len\": %zu",
+                   (unsigned long long)off, n);
+        return -EFAULT;
+    }
+    if (off >= SIM_ZIO_HDR_SIZE) {
+        memcpy(f->zio_req + (off - SIM_ZIO_HDR_SIZE), buf, n);
     }
     if (off != SIM_ZIO_HDR_SIZE || n != SIM_ZIO_REQ_SIZE) {
-        sim_reject(f, "zio_request", EINVAL,
-                   "request must be one 32-byte write at offset 16",
-                   "\"offset\": %llu, \"len\": %zu",
-                   (unsigned long long)off, n);
-        return -EINVAL;
+        /* Performs what the request area now holds, as the kernel does */
+        sim_log(f, "zio_partial_write", "\"offset\": %llu, \"len\": %zu",
+                (unsigned long long)off, n);
     }
-    memcpy(&r, buf, sizeof(r));
+    memcpy(&r, f->zio_req, sizeof(r));
     op = op_of(r.flags);
     f->region_requests++;
     if (f->fail_region_request &&
@@ -163,41 +202,59 @@ ssize_t sim_zio_pwrite(SimFunction *f, const void *buf, size_t n,
     }
     why = req_invalid(f, &r);
     if (why) {
-        req_reject(f, op, EINVAL, why, &r);
-        return -EINVAL;
+        req_reject(f, op, EIO, why, &r);
+        return -EIO;
     }
+    ga = r.gaddr;
+    len = MIN(r.len, SIM_PAGE_SIZE);
+    /* As the 2021 code tests them: READ first, then BLOCKW (then ours) */
+    kind = r.flags & SIM_ZIO_REQ_READ ? SIM_ZIO_REQ_READ :
+           r.flags & SIM_ZIO_REQ_BLOCKW ? SIM_ZIO_REQ_BLOCKW :
+           SIM_ZIO_REQ_STORE;
+    need = kind == SIM_ZIO_REQ_BLOCKW ? len : 8;
     /*
-     * backing=memfd: the one system call that carries the request copies
-     * from (or, for READ, to) the buffer at gaddr, and so finds an
-     * unmapped buffer as the kernel's user copy would; without it, ask
-     * mincore().
+     * The kernel pins the page at gaddr (get_user_pages_fast(); failure
+     * is EIO).  backing=memfd: the one system call that carries the
+     * request copies from (or, for READ, to) the buffer at gaddr, and so
+     * finds an unmapped buffer as a user copy would; else ask mincore().
      */
     if (f->backing != SIM_BACKING_NONE) {
-        ret = sim_backing_io(f, r.flags != SIM_ZIO_REQ_READ,
-                             (void *)(uintptr_t)r.gaddr, r.len, r.pcias,
+        ret = sim_backing_io(f, kind != SIM_ZIO_REQ_READ,
+                             (void *)(uintptr_t)ga, need, r.pcias,
                              r.offset);
     } else {
-        ret = user_buf_ok(r.gaddr) ? 0 : -EFAULT;
+        ret = user_buf_ok(ga) ? 0 : -EFAULT;
     }
     if (ret) {
-        req_reject(f, op, EFAULT, "gaddr not mapped in the process", &r);
-        return -EFAULT;
+        req_reject(f, op, EIO, "gaddr not mapped in the process", &r);
+        return -EIO;
     }
-    switch (r.flags) {
+    switch (kind) {
     case SIM_ZIO_REQ_READ:
-        ret = sim_insn_load(f, op, r.pcias, r.offset, data, r.len, false);
+        ret = sim_insn_load(f, op, r.pcias, r.offset, data, len, false);
         if (ret == 0) {
-            memcpy((void *)(uintptr_t)r.gaddr, data, r.len);
+            /* The u64 the load returns, stored big-endian at gaddr */
+            memset(word, 0, sizeof(word));
+            if (len <= 8) {
+                memcpy(word + 8 - len, data, len);
+            } else {
+                memcpy(word, data, 8);          /* (mutants only) */
+            }
+            memcpy((void *)(uintptr_t)ga, word, sizeof(word));
         }
         break;
     case SIM_ZIO_REQ_STORE:
-        memcpy(data, (void *)(uintptr_t)r.gaddr, r.len);
-        ret = sim_insn_store(f, op, r.pcias, r.offset, data, r.len, false);
+        /* The rightmost len bytes of the big-endian u64 at gaddr */
+        memcpy(word, (void *)(uintptr_t)ga, sizeof(word));
+        memset(data, 0, 16);
+        memcpy(data, word + 8 - MIN(len, 8), MIN(len, 8));
+        ret = sim_insn_store(f, op, r.pcias, r.offset, data, len, false);
         break;
     default:
-        memcpy(data, (void *)(uintptr_t)r.gaddr, r.len);
-        ret = sim_insn_block(f, op, r.pcias, r.offset, data, r.len);
+        memcpy(data, (void *)(uintptr_t)ga, len);
+        ret = sim_insn_block(f, op, r.pcias, r.offset, data, len);
         break;
     }
-    return ret ? ret : (ssize_t)n;
+    /* "if (ret < 0) count = -EIO" */
+    return ret ? -EIO : (ssize_t)n;
 }

@@ -24,6 +24,21 @@ typedef enum {
     SIM_ZIO_STORE,
 } SimZio;
 
+/*
+ * What the simulated host kernel reports and offers, as one of the host
+ * profiles of config.c (key host=).  Facts about the device itself (is it
+ * relaxed, does it support MIO, its real maxstbl) are not part of it.
+ */
+typedef struct SimHostProfile {
+    const char *name;
+    int base_cap_version;       /* BASE capability version (3: MIO flag) */
+    bool report_relaxed;        /* GROUP flag RELAXED for a relaxed fn */
+    uint16_t group_maxstbl;     /* GROUP maxstbl; 0: the function's own */
+    bool refresh;               /* GROUP flag REFRESH */
+    SimZio zio;                 /* zPCI I/O region */
+    bool host_mio;              /* vfio-pci BAR pieces use MIO insns */
+} SimHostProfile;
+
 /* Real host cost per BAR access / region request (backing.c) */
 typedef enum {
     SIM_BACKING_NONE,
@@ -31,7 +46,8 @@ typedef enum {
 } SimBacking;
 
 #define SIM_NUM_BARS        6
-#define SIM_CFG_SIZE        256
+#define SIM_CFG_SIZE        256     /* conventional config space */
+#define SIM_CFG_SIZE_PCIE   4096    /* with a PCI Express capability */
 #define SIM_PAGE_SIZE       4096ULL
 #define SIM_NUM_IRQ_INDEX   5       /* INTx, MSI, MSI-X, ERR, REQ */
 #define SIM_MAX_VECTORS     64
@@ -57,6 +73,26 @@ typedef enum {
 #define SIM_GROUP_FLAG_REFRESH  1
 #define SIM_GROUP_FLAG_RELAXED  2
 #define SIM_BASE_FLAG_MIO       1
+
+/* GROUP maxstbl of Linux: ZPCI_MAX_WRITE_SIZE (asm/pci_io.h) */
+#define SIM_LINUX_MAXSTBL       128
+
+/* No interrupt type enabled (vfio_pci_core's irq_type "none") */
+#define SIM_IRQ_NONE            (-1)
+
+/*
+ * A strictness check: cond is true when the host (or the function) must
+ * refuse.  run-tests builds one mutant library per check name, compiled
+ * with -DSIM_MUTANT='"name"', in which that check never fires, and
+ * expects the self test to report "not ok" for it.  One name may guard
+ * several places that implement the same rule.
+ */
+#ifdef SIM_MUTANT
+#define SIM_CHECK(name, cond) (__builtin_strcmp(SIM_MUTANT, name) != 0 && \
+                               (cond))
+#else
+#define SIM_CHECK(name, cond) (cond)
+#endif
 
 typedef struct SimBar {
     uint64_t size;              /* 0: BAR not implemented */
@@ -101,28 +137,40 @@ struct SimFunction {
     const SimModel *model;
     int group;
     SimDriver driver;
-    SimZio zio;
 
-    /* Facts reported in the zPCI capability chain */
+    /*
+     * What the host reports and offers: the host profile's values, then
+     * the per-function keys that override them (config.c).
+     */
+    const SimHostProfile *host;
+    SimZio zio;
+    int base_cap_version;
+    bool report_relaxed;
+    uint16_t group_maxstbl;     /* 0: the function's maxstbl */
+    bool refresh;
+    bool host_mio;
+
+    /* Facts about the function, reported in the zPCI capability chain */
     uint8_t pft;
     uint8_t gid;
     uint32_t fh;
     uint32_t fid;
     uint16_t pchid;
     uint16_t vfn;
-    uint16_t maxstbl;
+    uint16_t maxstbl;           /* the function's real maxstbl */
     uint16_t noi;
     uint16_t mui;
+    uint16_t fmb_length;
     uint8_t pci_version;
     uint64_t start_dma;
     uint64_t end_dma;
     uint64_t msi_addr;
     uint64_t dasm;
-    bool relaxed;
-    bool mio;
-    bool refresh;
-    int base_cap_version;
+    bool relaxed;               /* relaxed length/alignment (hardware) */
+    bool mio;                   /* supports the MIO instructions */
+    bool pcie;                  /* has a PCI Express capability */
     uint64_t ism_gid;           /* ISM global id (ism model) */
+    bool has_util;              /* CLP reported a utility string */
     uint8_t util_str[64];
     uint8_t pfip[4];
 
@@ -141,9 +189,14 @@ struct SimFunction {
     int msix_pba_bar;
     uint32_t msix_pba_off;
 
-    /* Config space (pci-config.c) */
-    uint8_t cfg[SIM_CFG_SIZE];
-    uint8_t cfg_wmask[SIM_CFG_SIZE];
+    /* Config space (pci-config.c), cfg_size bytes of it */
+    unsigned cfg_size;
+    bool mem_enabled;           /* vfio-pci's saved memory enable bit */
+    uint8_t cfg[SIM_CFG_SIZE_PCIE];
+    uint8_t cfg_wmask[SIM_CFG_SIZE_PCIE];
+
+    /* zPCI I/O region: the request area keeps what was written to it */
+    uint8_t zio_req[SIM_ZIO_REQ_SIZE];
 
     /* Fault injection */
     unsigned fail_region_request;
@@ -153,6 +206,7 @@ struct SimFunction {
 
     /* Interrupt eventfds registered by SET_IRQS (-1: none) */
     int irq_fd[SIM_NUM_IRQ_INDEX][SIM_MAX_VECTORS];
+    int irq_type;               /* enabled MSI/MSI-X index or IRQ_NONE */
 
     /* Real system call per host access (backing.c) */
     SimBacking backing;
@@ -203,6 +257,7 @@ typedef struct SimGlobal {
     bool flush;
     unsigned dma_limit;
     SimBacking backing;         /* default of every function */
+    const SimHostProfile *host; /* default of every function */
     GPtrArray *errors;          /* JSON string literals (already quoted) */
     GRecMutex lock;
     bool ready;
@@ -229,6 +284,7 @@ int sim_new_fd(void);
 
 /* config.c */
 void sim_config_load(void);
+const SimHostProfile *sim_host_profile(const char *name);
 const SimModel *sim_model_find(const char *name);
 SimFunction *sim_function_by_name(const char *name);
 SimGroup *sim_group_find(int id);
@@ -241,6 +297,7 @@ void sim_reject(SimFunction *f, const char *what, int err,
                 const char *reason, const char *fmt, ...)
     G_GNUC_PRINTF(5, 6);
 void sim_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+void sim_digest(const void *buf, size_t n, char hex[65]);
 const char *sim_errname(int err);
 void sim_dump_json(void);
 void sim_flush(void);
@@ -280,6 +337,7 @@ int sim_insn_store(SimFunction *f, const char *op, int bar, uint64_t off,
                    const void *buf, unsigned len, bool mio);
 int sim_insn_block(SimFunction *f, const char *op, int bar, uint64_t off,
                    const void *buf, unsigned len);
+bool sim_memory_enabled(SimFunction *f);
 
 /* backing.c */
 bool sim_backing_parse(const char *s, SimBacking *out);
@@ -294,6 +352,7 @@ ssize_t sim_zio_pwrite(SimFunction *f, const void *buf, size_t n,
 
 /* pci-config.c */
 void sim_cfg_build(SimFunction *f);
+void sim_cfg_reset(SimFunction *f);
 ssize_t sim_cfg_pread(SimFunction *f, void *buf, size_t n, uint64_t off);
 ssize_t sim_cfg_pwrite(SimFunction *f, const void *buf, size_t n,
                        uint64_t off);

@@ -531,11 +531,11 @@ static int ism_move(SimFunction *f, uint64_t off, const void *buf,
         move_reject(f, "unknown DMB token", off, len);
         return -EIO;
     }
-    if ((uint64_t)doff + len > d->len) {
+    if (SIM_CHECK("ism-dmb-bounds", (uint64_t)doff + len > d->len)) {
         move_reject(f, "move beyond the end of the DMB", off, len);
         return -EIO;
     }
-    if (d->rgid && d->rgid != f->ism_gid) {
+    if (SIM_CHECK("ism-dmb-rgid", d->rgid && d->rgid != f->ism_gid)) {
         move_reject(f, "DMB registered for another GID", off, len);
         return -EIO;
     }
