@@ -1,7 +1,8 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * QTest for the I/O path properties of the s390x zpci device
+ * QTest for the I/O path properties of the s390x zpci device: what the
+ * device reports and refuses without a host function to pass through
  *
  * Copyright (c) 2026 The qemu-s390x-ism authors
  */
@@ -9,79 +10,146 @@
 #include "qemu/osdep.h"
 #include "libqtest.h"
 #include "qobject/qdict.h"
+#include "qobject/qlist.h"
 
 #define ZPCI_PATH "/machine/peripheral/z0"
 
-static char *zpci_get_str(QTestState *qts, const char *path,
-                          const char *prop)
+static QDict *zpci_qom_get(QTestState *qts, const char *prop)
 {
-    QDict *rsp;
+    return qtest_qmp(qts, "{ 'execute': 'qom-get', 'arguments': "
+                     "{ 'path': %s, 'property': %s } }", ZPCI_PATH, prop);
+}
+
+static char *zpci_get_str(QTestState *qts, const char *prop)
+{
+    QDict *rsp = zpci_qom_get(qts, prop);
     char *val;
 
-    rsp = qtest_qmp(qts, "{ 'execute': 'qom-get', 'arguments': "
-                    "{ 'path': %s, 'property': %s } }", path, prop);
     g_assert(qdict_haskey(rsp, "return"));
     val = g_strdup(qdict_get_str(rsp, "return"));
     qobject_unref(rsp);
     return val;
 }
 
-/* An emulated function always takes QEMU's memory regions */
-static void test_emulated_path(void)
+static bool zpci_get_bool(QTestState *qts, const char *prop)
 {
-    QTestState *qts;
-    g_autofree char *region = NULL;
-    g_autofree char *path = NULL;
-    g_autofree char *reason = NULL;
+    QDict *rsp = zpci_qom_get(qts, prop);
+    bool val;
 
-    qts = qtest_init("-device zpci,uid=1,fid=1,target=s0,id=z0 "
-                     "-device virtio-serial-pci,id=s0");
-    region = zpci_get_str(qts, ZPCI_PATH, "io-region");
-    path = zpci_get_str(qts, ZPCI_PATH, "io-path");
-    reason = zpci_get_str(qts, ZPCI_PATH, "io-path-reason");
-    g_assert_cmpstr(region, ==, "auto");
-    g_assert_cmpstr(path, ==, "bar");
-    g_assert_nonnull(strstr(reason, "emulated"));
-    qtest_quit(qts);
+    g_assert(qdict_haskey(rsp, "return"));
+    val = qdict_get_bool(rsp, "return");
+    qobject_unref(rsp);
+    return val;
 }
 
-/* A zpci device without a PCI function has no path yet */
-static void test_unplugged_path(void)
+/* The error description of a QMP response, which must be an error */
+static char *qmp_error_desc(QDict *rsp)
 {
-    QTestState *qts;
-    g_autofree char *path = NULL;
+    char *desc;
 
-    qts = qtest_init("-device zpci,uid=1,fid=1,target=none,id=z0");
-    path = zpci_get_str(qts, ZPCI_PATH, "io-path");
-    g_assert_cmpstr(path, ==, "");
-    qtest_quit(qts);
-}
-
-/* io-region=on cannot be honoured for an emulated function */
-static void test_emulated_region_on(void)
-{
-    QTestState *qts;
-    QDict *rsp, *err;
-
-    qts = qtest_init("-device zpci,uid=1,fid=1,target=s0,id=z0,"
-                     "io-region=on");
-    rsp = qtest_qmp(qts, "{ 'execute': 'device_add', 'arguments': "
-                    "{ 'driver': 'virtio-serial-pci', 'id': 's0' } }");
     g_assert(qdict_haskey(rsp, "error"));
-    err = qdict_get_qdict(rsp, "error");
-    g_assert_nonnull(strstr(qdict_get_str(err, "desc"),
-                            "io-region=on applies to vfio-pci passthrough"));
+    desc = g_strdup(qdict_get_str(qdict_get_qdict(rsp, "error"), "desc"));
+    qobject_unref(rsp);
+    return desc;
+}
+
+/* io-path is a read-only property of type S390PciIoPath */
+static void test_io_path_type(void)
+{
+    QTestState *qts = qtest_init("-device zpci,uid=1,fid=1,target=none,"
+                                 "id=z0");
+    QDict *rsp;
+    QList *props;
+    QListEntry *e;
+    const char *type = NULL;
+
+    rsp = qtest_qmp(qts, "{ 'execute': 'qom-list', 'arguments': "
+                    "{ 'path': %s } }", ZPCI_PATH);
+    props = qdict_get_qlist(rsp, "return");
+    QLIST_FOREACH_ENTRY(props, e) {
+        QDict *p = qobject_to(QDict, qlist_entry_obj(e));
+
+        if (g_str_equal(qdict_get_str(p, "name"), "io-path")) {
+            type = qdict_get_str(p, "type");
+            break;
+        }
+    }
+    g_assert_cmpstr(type, ==, "S390PciIoPath");
+    qobject_unref(rsp);
+
+    rsp = qtest_qmp(qts, "{ 'execute': 'qom-set', 'arguments': "
+                    "{ 'path': %s, 'property': 'io-path', "
+                    "'value': 'bar' } }", ZPCI_PATH);
+    g_assert(qdict_haskey(rsp, "error"));
     qobject_unref(rsp);
     qtest_quit(qts);
 }
 
-/* The property takes on, off and auto only */
-static void test_region_values(void)
+/* A zpci device without a PCI function has no path */
+static void test_unplugged(void)
 {
-    QTestState *qts;
+    QTestState *qts = qtest_init("-device zpci,uid=1,fid=1,target=none,"
+                                 "id=z0");
+    g_autofree char *path = zpci_get_str(qts, "io-path");
+    g_autofree char *reason = zpci_get_str(qts, "io-path-reason");
+
+    g_assert_cmpstr(path, ==, "none");
+    g_assert_cmpstr(reason, ==, "");
+    qtest_quit(qts);
+}
+
+/* An emulated function is emulated, whatever io-region says (auto) */
+static void test_emulated(void)
+{
+    QTestState *qts = qtest_init("-device zpci,uid=1,fid=1,target=s0,id=z0 "
+                                 "-device virtio-serial-pci,id=s0");
+    g_autofree char *region = zpci_get_str(qts, "io-region");
+    g_autofree char *path = zpci_get_str(qts, "io-path");
+
+    g_assert_cmpstr(region, ==, "auto");
+    g_assert_cmpstr(path, ==, "emulated");
+    qtest_quit(qts);
+}
+
+/*
+ * io-region=on cannot be honoured for an emulated function: the plug is
+ * refused with a message that says why, the zPCI device stays without a
+ * function, and a function without io-region=on can then be plugged.
+ */
+static void test_emulated_region_on(void)
+{
+    QTestState *qts = qtest_init("-device zpci,uid=1,fid=1,target=s0,id=z0,"
+                                 "io-region=on");
+    g_autofree char *desc = NULL;
+    g_autofree char *path = NULL;
     QDict *rsp;
 
-    qts = qtest_init("");
+    desc = qmp_error_desc(qtest_qmp(qts, "{ 'execute': 'device_add', "
+                                    "'arguments': { 'driver': "
+                                    "'virtio-serial-pci', 'id': 's0' } }"));
+    g_assert_nonnull(strstr(desc, "io-region=on"));
+    g_assert_nonnull(strstr(desc, "emulated"));
+    path = zpci_get_str(qts, "io-path");
+    g_assert_cmpstr(path, ==, "none");
+
+    rsp = qtest_qmp(qts, "{ 'execute': 'device_add', 'arguments': "
+                    "{ 'driver': 'zpci', 'uid': 2, 'fid': 2, "
+                    "'target': 's1', 'id': 'z1' } }");
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    rsp = qtest_qmp(qts, "{ 'execute': 'device_add', 'arguments': "
+                    "{ 'driver': 'virtio-serial-pci', 'id': 's1' } }");
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    qtest_quit(qts);
+}
+
+/* io-region takes on, off and auto only */
+static void test_region_values(void)
+{
+    QTestState *qts = qtest_init("");
+    QDict *rsp;
+
     rsp = qtest_qmp(qts, "{ 'execute': 'device_add', 'arguments': "
                     "{ 'driver': 'zpci', 'target': 'x', 'id': 'z1', "
                     "'io-region': 'sometimes' } }");
@@ -95,15 +163,43 @@ static void test_region_values(void)
     qtest_quit(qts);
 }
 
+/* host-group is on by default and off for machine types before 10.0 */
+static void test_host_group_compat(void)
+{
+    QTestState *qts;
+
+    qts = qtest_init("-device zpci,uid=1,fid=1,target=none,id=z0");
+    g_assert_true(zpci_get_bool(qts, "host-group"));
+    qtest_quit(qts);
+
+    if (!qtest_has_machine("s390-ccw-virtio-9.2")) {
+        g_test_skip("machine type s390-ccw-virtio-9.2 not available");
+        return;
+    }
+    qts = qtest_init("-machine s390-ccw-virtio-9.2 "
+                     "-device zpci,uid=1,fid=1,target=none,id=z0");
+    g_assert_false(zpci_get_bool(qts, "host-group"));
+    qtest_quit(qts);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
 
-    qtest_add_func("/zpci/io-path/emulated", test_emulated_path);
-    qtest_add_func("/zpci/io-path/unplugged", test_unplugged_path);
-    qtest_add_func("/zpci/io-region/emulated-on",
-                   test_emulated_region_on);
+    if (!qtest_has_device("zpci")) {
+        g_test_message("no zpci device: nothing to test");
+        return g_test_run();
+    }
+
+    qtest_add_func("/zpci/io-path/type", test_io_path_type);
+    qtest_add_func("/zpci/io-path/unplugged", test_unplugged);
     qtest_add_func("/zpci/io-region/values", test_region_values);
+    qtest_add_func("/zpci/host-group/compat", test_host_group_compat);
+    if (qtest_has_device("virtio-serial-pci")) {
+        qtest_add_func("/zpci/io-path/emulated", test_emulated);
+        qtest_add_func("/zpci/io-region/emulated-on",
+                       test_emulated_region_on);
+    }
 
     return g_test_run();
 }
