@@ -94,7 +94,9 @@ static int nic_write(SimFunction *f, int bar, uint64_t off, const void *buf,
     if (!mem) {
         return -EINVAL;
     }
-    if (bar == NIC_BAR_MSIX && off + len > f->msix_pba_off) {
+    /* The PBA: one bit per vector, in doublewords */
+    if (bar == NIC_BAR_MSIX && off + len > f->msix_pba_off &&
+        off < f->msix_pba_off + (f->msix_vectors + 63) / 64 * 8) {
         sim_reject(f, "msix_pba_write", EIO, "PBA is read-only",
                    "\"bar\": %d, \"offset\": %llu, \"len\": %u", bar,
                    (unsigned long long)off, len);
