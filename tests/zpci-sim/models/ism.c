@@ -19,6 +19,7 @@
 #include <linux/vfio.h>
 
 #include "../zpci-sim.h"
+#include "../fabric.h"
 
 #define ISM_BAR_DATA        0
 #define ISM_BAR_CMD         2
@@ -144,6 +145,7 @@ static void ism_drop_dmbs(SimFunction *f)
     g_hash_table_iter_init(&it, ism_dmbs);
     while (g_hash_table_iter_next(&it, &k, &v)) {
         if (((IsmDmb *)v)->owner == f) {
+            sim_fabric_dmb_unregistered(((IsmDmb *)v)->token);
             g_hash_table_iter_remove(&it);
         }
     }
@@ -271,6 +273,7 @@ static uint16_t ism_execute(SimFunction *f, uint32_t cmd, uint16_t len,
     uint8_t *b = s->cmd;
     IsmDmb *d;
     SimFunction *peer;
+    const char *reason;
     uint64_t v;
     unsigned i;
 
@@ -364,7 +367,8 @@ static uint16_t ism_execute(SimFunction *f, uint32_t cmd, uint16_t len,
         if (len < 24) {
             return cmd_fail(f, cmd, "request too short");
         }
-        if (!ism_by_gid(sim_ldq_be(b + 8))) {
+        if (!ism_by_gid(sim_ldq_be(b + 8)) &&
+            !sim_fabric_knows_gid(f, sim_ldq_be(b + 8))) {
             return cmd_fail(f, cmd, "remote GID unknown");
         }
         return ISM_RET_OK;
@@ -392,12 +396,17 @@ static uint16_t ism_execute(SimFunction *f, uint32_t cmd, uint16_t len,
             g_free(d);
             return cmd_fail(f, cmd, "DMA address not mapped");
         }
-        if (ism_next_token > 0xffff) {
+        if (ism_next_token > (sim_fabric_enabled() ? SIM_FABRIC_SEQ_MAX
+                                                   : 0xffff)) {
             g_free(d);
             return cmd_fail(f, cmd, "out of DMB tokens");
         }
-        d->token = ism_next_token++ << 32;
+        /* on a fabric, the token also names this process */
+        d->token = sim_fabric_enabled() ?
+                   sim_fabric_token(f, ism_next_token++) :
+                   ism_next_token++ << 32;
         g_hash_table_insert(ism_dmbs, &d->token, d);
+        sim_fabric_dmb_registered(f, d->token, d->len, d->rgid);
         sim_stq_be(b + 8, d->token);
         *rlen = 16;
         return ISM_RET_OK;
@@ -410,22 +419,28 @@ static uint16_t ism_execute(SimFunction *f, uint32_t cmd, uint16_t len,
         if (!d || d->owner != f) {
             return cmd_fail(f, cmd, "unknown DMB token");
         }
+        sim_fabric_dmb_unregistered(v);
         g_hash_table_remove(ism_dmbs, &v);
         return ISM_RET_OK;
     case ISM_SIGNAL_IEQ:
         if (len < 32) {
             return cmd_fail(f, cmd, "request too short");
         }
-        peer = ism_by_gid(sim_ldq_be(b + 8));
-        if (!peer) {
-            return cmd_fail(f, cmd, "remote GID unknown");
+        v = sim_ldq_be(b + 8);
+        if (!ism_by_gid(v) && sim_fabric_enabled()) {
+            char why[96];
+
+            if (sim_fabric_signal(f, v, sim_ldl_be(b + 20),
+                                  sim_ldq_be(b + 24), sim_ldl_be(b + 16),
+                                  why, sizeof(why))) {
+                return cmd_fail(f, cmd, why);
+            }
+            return ISM_RET_OK;
         }
-        if (!ism_post_event(peer, ISM_EVENT_SWR, sim_ldl_be(b + 20),
-                            f->ism_gid, sim_ldq_be(b + 24))) {
-            return cmd_fail(f, cmd, "remote has no usable event queue");
-        }
-        if (sim_ldl_be(b + 16)) {
-            sim_irq_raise(peer, VFIO_PCI_MSI_IRQ_INDEX, 0);
+        if (sim_ism_signal(f->ism_gid, v, sim_ldl_be(b + 20),
+                           sim_ldq_be(b + 24), sim_ldl_be(b + 16), &peer,
+                           &reason)) {
+            return cmd_fail(f, cmd, reason);
         }
         return ISM_RET_OK;
     case ISM_UNREG_SBA:
@@ -452,6 +467,8 @@ static void ism_command(SimFunction *f)
     uint16_t len = sim_lduw_be(s->cmd + 6);
     uint16_t ret, rlen = 8;
 
+    /* a function joins the ISM fabric (if any) when the driver probes */
+    sim_fabric_attach(f);
     if (len < 8 || len > ISM_CMD_SIZE) {
         ret = cmd_fail(f, cmd, "bad request length");
     } else {
@@ -512,9 +529,16 @@ static void move_reject(SimFunction *f, const char *why, uint64_t off,
                (unsigned long long)off, len);
 }
 
-/* A data move: one block into the DMB named by the offset */
-static int ism_move(SimFunction *f, uint64_t off, const void *buf,
-                    unsigned len)
+/*
+ * Deliver a move into the DMB its offset names, if that DMB is in this
+ * process: the checks an ISM makes, the write into the owner's memory
+ * through the owner's DMA map and, with the signal flag, the owner's SBA
+ * bits and MSI.  Also called by the fabric for moves from other
+ * processes (fabric.h); the caller holds the simulator lock.
+ */
+int sim_ism_deliver(uint64_t from_gid, const char *from, uint64_t off,
+                    const void *buf, unsigned len, SimFunction **to,
+                    const char **why)
 {
     uint64_t token = off & ISM_TOKEN_MASK;
     unsigned idx = (off >> 24) & 0xff;
@@ -524,30 +548,35 @@ static int ism_move(SimFunction *f, uint64_t off, const void *buf,
     IsmState *ds;
     IsmDmb *d;
     uint8_t b0, bits, mask[2];
+    char hex[65] = "";
     uint64_t a;
 
+    *to = NULL;
     d = ism_dmbs ? g_hash_table_lookup(ism_dmbs, &token) : NULL;
     if (!d || off >= (1ULL << 48)) {
-        move_reject(f, "unknown DMB token", off, len);
+        *why = "unknown DMB token";
         return -EIO;
     }
+    *to = d->owner;
     if (SIM_CHECK("ism-dmb-bounds", (uint64_t)doff + len > d->len)) {
-        move_reject(f, "move beyond the end of the DMB", off, len);
+        *why = "move beyond the end of the DMB";
         return -EIO;
     }
-    if (SIM_CHECK("ism-dmb-rgid", d->rgid && d->rgid != f->ism_gid)) {
-        move_reject(f, "DMB registered for another GID", off, len);
+    if (SIM_CHECK("ism-dmb-rgid", d->rgid && d->rgid != from_gid)) {
+        *why = "DMB registered for another GID";
         return -EIO;
     }
     dst = d->owner;
     if (!sim_dma_rw(dst, d->iova + doff, (void *)buf, len, true)) {
-        move_reject(f, "DMA address not mapped", off, len);
+        *why = "DMA address not mapped";
         return -EIO;
     }
-    ((IsmState *)f->model_state)->moves++;
+    if (sim.log_ops) {
+        sim_digest(buf, len, hex);
+    }
     sim_log(dst, "dmb_write", "\"token\": %llu, \"offset\": %u, "
-            "\"len\": %u, \"sf\": %d, \"from\": \"%s\"",
-            (unsigned long long)token, doff, len, sf, f->name);
+            "\"len\": %u, \"sf\": %d, \"from\": \"%s\", \"sha256\": \"%s\"",
+            (unsigned long long)token, doff, len, sf, from, hex);
     if (!sf) {
         return 0;
     }
@@ -570,6 +599,60 @@ static int ism_move(SimFunction *f, uint64_t off, const void *buf,
         }
     }
     sim_irq_raise(dst, VFIO_PCI_MSI_IRQ_INDEX, 0);
+    return 0;
+}
+
+/*
+ * SIGNAL_IEQ to a function of this process: an event in its queue and,
+ * if asked, its MSI.  Also called by the fabric (fabric.h).
+ */
+int sim_ism_signal(uint64_t from_gid, uint64_t gid, uint32_t code,
+                   uint64_t info, bool trigger, SimFunction **to,
+                   const char **why)
+{
+    SimFunction *peer = ism_by_gid(gid);
+
+    *to = peer;
+    if (!peer) {
+        *why = "remote GID unknown";
+        return -EIO;
+    }
+    if (!ism_post_event(peer, ISM_EVENT_SWR, code, from_gid, info)) {
+        *why = "remote has no usable event queue";
+        return -EIO;
+    }
+    if (trigger) {
+        sim_irq_raise(peer, VFIO_PCI_MSI_IRQ_INDEX, 0);
+    }
+    return 0;
+}
+
+/*
+ * A data move: one block into the DMB named by the offset, in this
+ * process or, on an ISM fabric, in the process its token names.
+ */
+static int ism_move(SimFunction *f, uint64_t off, const void *buf,
+                    unsigned len)
+{
+    uint64_t token = off & ISM_TOKEN_MASK;
+    SimFunction *to;
+    const char *why = NULL;
+    char fwhy[96];
+    int ret;
+
+    if (sim_fabric_enabled() && off < (1ULL << 48) &&
+        !(ism_dmbs && g_hash_table_lookup(ism_dmbs, &token))) {
+        ret = sim_fabric_move(f, off, buf, len, fwhy, sizeof(fwhy));
+        why = fwhy;
+    } else {
+        ret = sim_ism_deliver(f->ism_gid, f->name, off, buf, len, &to,
+                              &why);
+    }
+    if (ret) {
+        move_reject(f, why, off, len);
+        return ret;
+    }
+    ((IsmState *)f->model_state)->moves++;
     return 0;
 }
 
@@ -618,6 +701,7 @@ static void ism_dump(SimFunction *f, GString *out)
         first = false;
     }
     g_string_append_c(out, ']');
+    sim_fabric_dump(f, out);
 }
 
 const SimModel sim_model_ism = {
