@@ -707,6 +707,12 @@ static int parent_main(void)
     check(r == -EIO, "a move to a DMB B registered for another GID fails "
           "with EIO", "ret %lld", r);
 
+    r = ask(&b, x, 1, "regdmb 1 0x%llx 7 0", GID_A);
+    r = r ? r : ask(&a, x, 1, "move 0 0x%llx 0 0 0 64 3",
+                    (unsigned long long)x[0]);
+    check(r == -EIO, "a move to a DMB of a function on another ISM network "
+          "(CHID) fails with EIO", "ret %lld", r);
+
     r = ask(&b, NULL, 0, "signal 0 0x%llx 7 0x55", GID_A);
     check(r == 0, "B signals an event to A's GID (SIGNAL_IEQ)", "ret %lld",
           r);
@@ -801,13 +807,14 @@ static int parent_main(void)
     js = json_text(&a);
     check(js && json_num(js, "tx_moves") == 2 + BURST + flooded &&
           json_num(js, "tx_bytes") == 1003 + 4096 + (BURST + flooded) *
-          4096LL && json_num(js, "tx_failed") == 7,
-          "A's fabric counters: the moves that arrived and the 7 that failed",
+          4096LL && json_num(js, "tx_failed") == 8,
+          "A's fabric counters: the moves that arrived and the 8 that failed",
           "tx_moves %lld tx_bytes %lld tx_failed %lld",
           json_num(js, "tx_moves"), json_num(js, "tx_bytes"),
           json_num(js, "tx_failed"));
     check(js && strstr(js, "move beyond the end of the DMB") &&
           strstr(js, "DMB registered for another GID") &&
+          strstr(js, "DMB on another ISM network (CHID)") &&
           strstr(js, "did not take the move within"),
           "A's simulator logged each failed move as a reject with its "
           "reason", "%s", js ? "a reason is missing" : "no JSON");
