@@ -410,16 +410,19 @@ class Cpio:
         return self.buf.getvalue()
 
 
-def build_initrd(out, root, abi, mods, ismtest_ko):
+def write_initrd(img, root, abi, init, mods, extra=(), applets=APPLETS):
+    """Write img (gzip'd newc cpio) unless its manifest is unchanged.
+
+    init: path of /init; mods: [(name, .ko path)] in load order, listed
+    in /etc/modules; extra: [(path in the image, file, mode)]."""
     busybox = os.path.join(root, 'bin/busybox')
-    init = os.path.join(HERE, 'init')
-    inputs = [busybox, init, ismtest_ko] + [p for _, p in mods]
+    inputs = [busybox, init] + [p for _, p in mods] + [e[1] for e in extra]
     manifest = '\n'.join(
         ['%s %s' % (n, p) for n, p in mods] +
+        ['%s %s %o' % e for e in extra] +
         ['%s %d %d' % (p, os.path.getsize(p), os.path.getmtime(p) * 1e6)
-         for p in inputs] + APPLETS)
+         for p in inputs] + list(applets))
     digest = hashlib.sha256(manifest.encode()).hexdigest()
-    img = os.path.join(out, 'initrd.img')
     stamp = img + '.manifest'
     if os.path.exists(img) and os.path.exists(stamp):
         with open(stamp) as f:
@@ -431,7 +434,7 @@ def build_initrd(out, root, abi, mods, ismtest_ko):
         c.dir(d)
     with open(busybox, 'rb') as f:
         c.file('bin/busybox', f.read(), 0o755)
-    for a in APPLETS:
+    for a in applets:
         c.symlink('bin/' + a, 'busybox')
     with open(init, 'rb') as f:
         c.file('init', f.read(), 0o755)
@@ -440,8 +443,9 @@ def build_initrd(out, root, abi, mods, ismtest_ko):
         with open(p, 'rb') as f:
             c.file('lib/modules/%s.ko' % name, f.read())
         names.append(name)
-    with open(ismtest_ko, 'rb') as f:
-        c.file('lib/modules/ismtest.ko', f.read())
+    for dest, p, mode in extra:
+        with open(p, 'rb') as f:
+            c.file(dest, f.read(), mode)
     c.file('etc/modules', ('\n'.join(names) + '\n').encode())
     c.file('etc/kernel-release', (abi + '\n').encode())
     data = gzip.compress(c.finish(), compresslevel=6, mtime=0)
@@ -455,11 +459,17 @@ def build_initrd(out, root, abi, mods, ismtest_ko):
     return img
 
 
-# ---------------------------------------------------------------------------
+def build_initrd(out, root, abi, mods, ismtest_ko):
+    return write_initrd(os.path.join(out, 'initrd.img'), root, abi,
+                        os.path.join(HERE, 'init'), mods,
+                        [('lib/modules/ismtest.ko', ismtest_ko, 0o644)])
 
 
-def build_all(build):
-    """Returns a dict describing the image (paths, versions, modules)."""
+def build_base(build):
+    """Packages, headers and ism.ko: what every guest image shares.
+
+    Returns a dict with out, versions, debs, root, hdr, ism_ko, modules
+    (the index of the image's .ko files) and vmlinuz."""
     out = out_dir(build)
     os.makedirs(out, exist_ok=True)
     v = load_versions(out)
@@ -467,14 +477,26 @@ def build_all(build):
     root, hdr = unpack(out, debs, v)
     ksrc = extract_ism_source(out, debs)
     ism_ko = build_ism(out, hdr, ksrc)
-    ismtest_ko = build_ismtest(out, hdr)
-    idx = module_index(root, v['abi'])
-    mods = module_order(idx, WANTED_MODULES + ['ism'], {'ism': ism_ko})
-    initrd = build_initrd(out, root, v['abi'], mods, ismtest_ko)
-    vmlinuz = os.path.join(root, 'boot/vmlinuz-%s-s390x' % v['abi'])
-    return {'versions': v, 'debs': debs, 'vmlinuz': vmlinuz,
+    return {'out': out, 'versions': v, 'debs': debs, 'root': root,
+            'hdr': hdr, 'ism_ko': ism_ko,
+            'modules': module_index(root, v['abi']),
+            'vmlinuz': os.path.join(root, 'boot/vmlinuz-%s-s390x' % v['abi'])}
+
+
+# ---------------------------------------------------------------------------
+
+
+def build_all(build):
+    """Returns a dict describing the image (paths, versions, modules)."""
+    b = build_base(build)
+    v = b['versions']
+    ismtest_ko = build_ismtest(b['out'], b['hdr'])
+    mods = module_order(b['modules'], WANTED_MODULES + ['ism'],
+                        {'ism': b['ism_ko']})
+    initrd = build_initrd(b['out'], b['root'], v['abi'], mods, ismtest_ko)
+    return {'versions': v, 'debs': b['debs'], 'vmlinuz': b['vmlinuz'],
             'initrd': initrd, 'modules': [n for n, _ in mods],
-            'ism_ko': ism_ko, 'ismtest_ko': ismtest_ko}
+            'ism_ko': b['ism_ko'], 'ismtest_ko': ismtest_ko}
 
 
 def main():
