@@ -71,7 +71,7 @@ def callgrind_run(cfg, payload, size, count, out):
         os.chmod(wrapper, 0o755)
         traced = bench.Config(cfg.name, cfg.binary, cfg.title, cfg.fn,
                               cfg.sizes, cfg.stb, cfg.lg, cfg.stb_ops,
-                              cfg.lg_ops)
+                              cfg.lg_ops, host=cfg.host)
         traced.qemu = lambda: wrapper
         res = bench.run_payload(traced, payload,
                                 bench.stb_params(cfg, size, count) if size
