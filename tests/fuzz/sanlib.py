@@ -170,8 +170,11 @@ def fault_excerpt(res, lines=6):
     """stderr lines that say why QEMU died (assertions, QEMU errors)."""
     out = []
     for ln in res.stderr.splitlines():
+        if "vfio_region_write" in ln or "vfio_region_read" in ln:
+            continue            # QEMU's log of each refused BAR access
         if re.search(r"Assertion|assertion|Aborted|qemu-system-s390x:|"
-                     r"hardware error|core dumped|Segmentation", ln):
+                     r"hardware error|core dumped|Segmentation|ERROR:|"
+                     r"Bail out", ln):
             out.append(ln.strip())
     # the most telling ones are usually last
     return out[-lines:]
