@@ -22,7 +22,8 @@
  *    operating system does.
  *
  * Parameters: nfid, fidN, nboot (functions present at boot, default
- * nfid), seconds (default 10; the runner usually ends
+ * nfid), ism_regs (1: set up DMA and register a status block and a DMB
+ * with every ISM function it enables, as the ism driver does), seconds (default 10; the runner usually ends
  * the run with QMP quit before), tick_ms (default 200), toggle.  Output, once per tick:
  *
  *   # lc tick=T fid=0xF state=S ok=N cc1=N cc2=N cc3=N pgm=N io=N
@@ -43,6 +44,7 @@
 
 struct lc_fn {
     uint32_t fid;
+    bool ism_registered;    /* SBA and a DMB registered with the ISM */
     uint32_t fh;            /* as listed */
     uint16_t vendor, device;
     bool listed, configured, enabled;
@@ -55,9 +57,15 @@ struct lc_fn {
 static struct lc_fn fns[MAX_FNS];
 static unsigned nfns;
 static uint8_t block[4096] ALIGNED(4096);
+/* ISM status block and DMB, the only memory the functions may DMA to */
+static uint8_t ism_sba[4096] ALIGNED(4096);
+static uint8_t ism_dmb[4096] ALIGNED(4096);
+static struct zpci_dma_space dma;
+static bool dma_ready;
 static uint8_t chsc_area[4096] ALIGNED(4096);
 static uint8_t sccb[4096] ALIGNED(4096);
 static bool events_ok = true;
+static bool ism_regs;           /* register SBA and DMB with ISM functions */
 
 /* Reported at once: the runner usually ends the run with QMP quit */
 static void events_failed(const char *what)
@@ -233,6 +241,100 @@ static void drain_events(void)
     }
 }
 
+/* ---- ISM ------------------------------------------------------------------ */
+
+#define ISM_CMD_AS          2
+#define ISM_REG_SBA         0x1
+#define ISM_REG_DMB         0xa
+
+static bool is_ism(const struct lc_fn *f)
+{
+    return f->vendor == 0x1014 && f->device == 0x04ed;
+}
+
+/*
+ * One ISM command as the Linux driver issues it: the body by PCI Store
+ * Block at offset 8, the header (u32 cmd, u16 reserved, u16 length) at
+ * offset 0, the response header read back at offset 0.  Returns its ret
+ * field (0 = success) or -1 if an instruction failed.
+ */
+static int ism_command(uint32_t fh, uint32_t cmd, const uint64_t *body,
+                       unsigned body_len)
+{
+    static uint64_t buf[8] ALIGNED(8);
+    uint64_t rsp;
+    uint16_t pgm;
+    uint8_t st;
+    int cc;
+
+    memcpy(buf, body, body_len);
+    expect_pgm_int();
+    cc = pcistb(buf, fh, ISM_CMD_AS, 8, body_len, &st);
+    pgm = clear_pgm_int();
+    if (cc || pgm) {
+        return -1;
+    }
+    buf[0] = (uint64_t)cmd << 32 | (8 + body_len);
+    expect_pgm_int();
+    cc = pcistb(buf, fh, ISM_CMD_AS, 0, 8, &st);
+    pgm = clear_pgm_int();
+    if (cc || pgm) {
+        return -1;
+    }
+    expect_pgm_int();
+    cc = pcilg(&rsp, fh, ISM_CMD_AS, 0, 8, &st);
+    pgm = clear_pgm_int();
+    if (cc || pgm || rsp >> 32 != cmd) {
+        return -1;
+    }
+    return rsp >> 16 & 0xffff;
+}
+
+/*
+ * What the ism driver does when a function comes up: DMA translation
+ * (a status block and one DMB), REG_SBA, REG_DMB.  A reset of the machine
+ * must reset such a function before it unmaps the DMA areas the function
+ * still writes to.
+ */
+static void ism_setup(struct lc_fn *f)
+{
+    struct clp_query_pci q;
+    uint64_t sba_iova, dmb_iova, body[4];
+    uint16_t rsp;
+    uint8_t st;
+
+    f->ism_registered = false;
+    if (clp_query_pci(f->fh, &q, &rsp) || rsp != CLP_RC_OK) {
+        return;
+    }
+    if (!dma_ready) {
+        zpci_dma_init(&dma, q.sdma, 16 << 20);
+        if (zpci_dma_map(&dma, ism_sba, sizeof(ism_sba), &sba_iova) ||
+            zpci_dma_map(&dma, ism_dmb, sizeof(ism_dmb), &dmb_iova)) {
+            return;
+        }
+        dma_ready = true;
+    }
+    sba_iova = dma.pba + (uintptr_t)ism_sba;
+    dmb_iova = dma.pba + (uintptr_t)ism_dmb;
+    if (zpci_reg_ioat(f->fh, dma.pba, dma.pal, zpci_dma_iota(&dma), &st) ||
+        rpcit(f->fh, sba_iova, sizeof(ism_sba), &st) ||
+        rpcit(f->fh, dmb_iova, sizeof(ism_dmb), &st)) {
+        return;
+    }
+    body[0] = sba_iova;
+    if (ism_command(f->fh, ISM_REG_SBA, body, 8) != 0) {
+        return;
+    }
+    /* iova, length, SBA index, VLAN valid, VLAN id, remote GID */
+    body[0] = dmb_iova;
+    body[1] = (uint64_t)sizeof(ism_dmb) << 32 | (f - fns);
+    body[2] = 0;
+    body[3] = 0;
+    f->ism_registered = ism_command(f->fh, ISM_REG_DMB, body, 32) == 0;
+    printf("# lc ism fid=0x%x registered=%d\n", f->fid, f->ism_registered);
+}
+
 /* ---- functions ---------------------------------------------------------- */
 
 static void choose_target(struct lc_fn *f)
@@ -260,6 +362,9 @@ static void enable(struct lc_fn *f)
     zpci_cfg_write(f->fh, PCI_COMMAND, 2,
                    PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     choose_target(f);
+    if (is_ism(f) && ism_regs) {
+        ism_setup(f);
+    }
 }
 
 static void rescan(void)
@@ -346,6 +451,8 @@ int main(void)
     uint64_t seconds = param_u64("seconds", 10);
     uint64_t tick_us = param_u64("tick_ms", 200) * 1000;
     bool toggle = param_u64("toggle", 0);
+
+    ism_regs = param_u64("ism_regs", 0);
     uint64_t start, next_tick, tick = 0;
 
     printf("# lc start\n");
