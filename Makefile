@@ -45,6 +45,11 @@ check: deps
 demo: all
 	@$(TOP)/scripts/demo
 
+# SMC-D between two guests over passed-through ISM (docs/smcd.rst)
+.PHONY: demo-smcd
+demo-smcd: all
+	@$(TOP)/scripts/demo-smcd
+
 bench: all
 	@$(TOP)/scripts/bench
 
