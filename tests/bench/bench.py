@@ -297,11 +297,14 @@ class RunResult:
         return why
 
 
-def run_payload(cfg, payload, params, timeout=600, keep=False):
-    """Run the payload once for cfg; QEMU's rusage comes from wait4."""
+def run_payload(cfg, payload, params, timeout=600, keep=False, log=False):
+    """Run the payload once for cfg; QEMU's rusage comes from wait4.
+
+    log: ask the simulator for its op log (with the SHA-256 of each
+    store's bytes); never for the measurement itself."""
     fn = cfg.fn()
     r = zt.Run(cfg.qemu(), payload, functions=[fn], params=params,
-               timeout=timeout, sim_log=False,
+               timeout=timeout, sim_log=log,
                sim_config={"backing": "memfd", "host": cfg.host},
                extra_args=cfg.extra_args(),
                sim_lib=SNAPSHOT.get("sim_lib"))
