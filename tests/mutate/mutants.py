@@ -1,0 +1,260 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The mutants of scripts/mutate and the suites that must catch them.
+# Copyright (c) 2026 The qemu-s390x-ism authors
+"""Mutants of the series' C code.
+
+Each mutant replaces one piece of text in one file of the assembled tree
+(build/qemu) by a deliberately wrong version: a rule of the design brief
+switched off, a host fact ignored, a clean-up skipped.  The text must occur
+exactly once (scripts/mutate fails loudly otherwise, so a mutant never
+silently stops applying when the series changes).  "killers" lists, in the
+order they run, the suites that are expected to report "not ok" for it;
+the first that does kills the mutant.
+
+A suite is a command that takes the binary under test; its expected
+outcomes come from the design brief and the kernel source, never from the
+code it judges.
+"""
+
+import os
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+
+
+class Suite:
+    def __init__(self, name, argv, timeout=900):
+        self.name = name
+        self.argv = argv
+        self.timeout = timeout
+
+    def command(self, qemu):
+        return [a.replace("@QEMU@", qemu) for a in self.argv]
+
+
+def fuzz(config, count=30000):
+    return Suite("fuzz-" + config,
+                 [os.path.join(TOP, "tests", "fuzz", "run-fuzz"),
+                  "--no-build", "--qemu", "@QEMU@", "--config", config,
+                  "--count", str(count)], timeout=600)
+
+
+def lifecycle(scenario):
+    return Suite("lifecycle-" + scenario,
+                 [os.path.join(TOP, "tests", "lifecycle", "run-tests"),
+                  "--no-build", "--qemu", "@QEMU@", "--scenario", scenario],
+                 timeout=300)
+
+
+def e2e(name):
+    # the e2e suites take the binary from $QEMU
+    exe = "run-tests" if name == "e2e" else name
+    return Suite("e2e-" + name if name != "e2e" else "e2e",
+                 [os.path.join(TOP, "tests", "e2e", exe)], timeout=1800)
+
+
+REGRESSIONS = Suite("regressions",
+                    [os.path.join(TOP, "tests", "fuzz", "regressions"),
+                     "--no-build", "--qemu", "@QEMU@"], timeout=300)
+
+QTEST = Suite("qtest-io-path",
+              ["env", "QTEST_QEMU_BINARY=@QEMU@",
+               os.path.join(TOP, "build", "qemu", "build", "tests", "qtest",
+                            "s390x-zpci-io-path-test"), "--tap", "-k"],
+              timeout=300)
+
+
+class Mutant:
+    """find -> replace in file; more=[(find, replace, count), ...] adds
+    edits of the same file, each target occurring exactly count times."""
+
+    def __init__(self, name, file, find, replace, why, killers, more=()):
+        self.name = name
+        self.file = file
+        self.edits = [(find, replace, 1)] + list(more)
+        self.why = why
+        self.killers = killers
+
+
+INST = "hw/s390x/s390-pci-inst.c"
+VFIO = "hw/s390x/s390-pci-vfio.c"
+BUS = "hw/s390x/s390-pci-bus.c"
+
+# Written against the series of main 8bba7c4 (patches/10.0, 19 patches);
+# the first eleven revert a fix or a rule the lead listed for issue 10.
+MUTANTS = [
+    Mutant(
+        # The series looks up the subregion per piece of at most 8 bytes,
+        # so the 8-bit length alone can no longer truncate anything (that
+        # mutant is equivalent); upstream looked it up once for the whole
+        # block, which is where the truncation aborted QEMU.
+        "subregion-u8-whole-block", INST,
+        "static MemoryRegion *s390_get_subregion(MemoryRegion *mr, "
+        "uint64_t offset,\n"
+        "                                        uint64_t len)\n",
+        "static MemoryRegion *s390_get_subregion(MemoryRegion *mr, "
+        "uint64_t offset,\n"
+        "                                        uint8_t len)\n",
+        "s390_get_subregion() takes a uint8_t length again and a block "
+        "looks up one subregion for all its bytes, as upstream does (a "
+        "256-byte block over the MSI-X table aborted QEMU)",
+        [REGRESSIONS, fuzz("bar-msix-nic-maxstbl4k")],
+        more=[("        mr = s390_get_subregion(bar, offset + pos, size);\n",
+               "        mr = s390_get_subregion(bar, offset, len);\n", 2)]),
+    Mutant(
+        "pcistb-pieces-host-order", INST,
+        "                                              "
+        "size_memop(size) | MO_BE,\n",
+        "                                              "
+        "size_memop(size),\n",
+        "BAR-path PCI Store Block pieces dispatched in host order (data "
+        "byte-reversed on the host)",
+        [e2e("e2e"), e2e("alignment")]),
+    Mutant(
+        "zio-load-left-justified", VFIO,
+        "        *data = ldq_be_p(pbdev->iobuf);\n"
+        "        if (len < 8) {\n"
+        "            *data &= MAKE_64BIT_MASK(0, len * 8);\n"
+        "        }\n",
+        "        *data = ldq_be_p(pbdev->iobuf) >> (64 - 8 * len);\n",
+        "zPCI I/O region loads take their data from the start of the "
+        "buffer instead of right-justified",
+        [e2e("alignment"), e2e("e2e"), e2e("policy-table")]),
+    Mutant(
+        "no-mio-region-without-store", VFIO,
+        "        if (!region || !host->zio_store) {\n",
+        "        if (!region) {\n",
+        "a function without MIO is admitted to a region that cannot "
+        "perform PCI Store",
+        [e2e("policy-table")]),
+    Mutant(
+        "ism-reset-intercepted-skipped", BUS,
+        "        if (pbdev->pdev && pbdev->pft == ZPCI_PFT_ISM &&\n"
+        "            pbdev->fh & FH_MASK_ENABLE) {\n",
+        "        if (pbdev->interp && pbdev->pdev && "
+        "pbdev->pft == ZPCI_PFT_ISM &&\n"
+        "            pbdev->fh & FH_MASK_ENABLE) {\n",
+        "system reset no longer resets intercepted ISM before its DMA "
+        "aperture is unmapped",
+        [lifecycle("system-reset-ism")]),
+    Mutant(
+        "plug-failed-cleanup-skipped", BUS,
+        "static void s390_pci_plug_failed(S390PCIBusDevice *pbdev)\n{\n",
+        "static void s390_pci_plug_failed(S390PCIBusDevice *pbdev)\n{\n"
+        "    return;\n",
+        "a refused plug leaves the zpci device pointing at the freed PCI "
+        "device (CLP LIST reads it)",
+        [lifecycle("refused-hotplug")]),
+    Mutant(
+        "host-facts-not-cleared", VFIO,
+        "    memset(&pbdev->host, 0, sizeof(pbdev->host));\n",
+        "",
+        "host facts of a refused plug survive into the next plug of the "
+        "same zpci device",
+        [lifecycle("retried-hotplug")]),
+    Mutant(
+        "msix-carve-out-off", INST,
+        "    *emulated = false;\n"
+        "    for (i = 0; i < ARRAY_SIZE(part); i++) {\n",
+        "    *emulated = false;\n"
+        "    return len;\n"
+        "    for (i = 0; i < ARRAY_SIZE(part); i++) {\n",
+        "the MSI-X table and PBA go to the host on the region and "
+        "ism_vfio_pci paths",
+        [REGRESSIONS, fuzz("region-msix-nic-on")]),
+    Mutant(
+        "ism-unusable-group-admitted", VFIO,
+        "    if (pbdev->pft != ZPCI_PFT_ISM ||\n"
+        "        (grp->maxstbl >= ZPCI_BOUNDARY &&\n",
+        "    if (1 || pbdev->pft != ZPCI_PFT_ISM ||\n"
+        "        (grp->maxstbl >= ZPCI_BOUNDARY &&\n",
+        "ISM admitted with a function group that cannot carry its 4 KiB "
+        "relaxed blocks",
+        [e2e("policy-table")]),
+    Mutant(
+        "ism-by-pci-id-off", VFIO,
+        "        ZPCI_ISM_DEVICE_ID) {\n        pbdev->pft = ZPCI_PFT_ISM;",
+        "        ZPCI_ISM_DEVICE_ID + 1) {\n"
+        "        pbdev->pft = ZPCI_PFT_ISM;",
+        "an ISM function reported with PFT 0 (nested) is not recognised by "
+        "its PCI ID",
+        [e2e("policy-table")]),
+    Mutant(
+        "block-split-into-pieces", INST,
+        "        } else {\n"
+        "            res = ops->store_block(pbdev, pcias, offset, run);\n"
+        "        }\n",
+        "        } else {\n"
+        "            res = s390_pci_bar_path.store_block(pbdev, pcias, "
+        "offset, run);\n"
+        "        }\n",
+        "PCI Store Blocks on a block path split into pieces of at most 8 "
+        "bytes",
+        [e2e("e2e"), e2e("policy-table")]),
+    Mutant(
+        "relaxed-check-off", INST,
+        "    if (!(grp->fr & CLP_RSP_QPCIG_MASK_RELAXED) &&\n",
+        "    if (0 && !(grp->fr & CLP_RSP_QPCIG_MASK_RELAXED) &&\n",
+        "strict functions get the relaxed PCI Store Block rules",
+        [fuzz("bar-msix-nic"), e2e("alignment")]),
+    Mutant(
+        # The buffer holds maxstbl bytes (rounded up to 8), so dropping the
+        # maxstbl test alone changes nothing observable: both go.
+        "maxstbl-ignored", INST,
+        "    if (!len || len > grp->maxstbl || len > pbdev->iobuf_size ||\n",
+        "    if (!len ||\n",
+        "PCI Store Blocks longer than the group's maxstbl (and the buffer) "
+        "accepted",
+        [fuzz("bar-msix-nic"), e2e("alignment")]),
+    Mutant(
+        "boundary-4k-off", INST,
+        "        (offset & (ZPCI_BOUNDARY - 1)) + len > ZPCI_BOUNDARY) {\n",
+        "        0) {\n",
+        "PCI Store Blocks across a 4 KiB boundary accepted",
+        [fuzz("ism-vfio-pci"), e2e("alignment")]),
+    Mutant(
+        "second-operand-alignment-off", INST,
+        "    if ((gaddr & 0x7) && pbdev->pft != ZPCI_PFT_ISM) {\n",
+        "    if (0) {\n",
+        "any function accepts an unaligned second operand (only ISM may)",
+        [fuzz("region-msi-dev-zio-2021"), e2e("alignment")]),
+    Mutant(
+        "host-error-cc0", INST,
+        "    default:\n"
+        "        setcc(cpu, ZPCI_PCI_LS_ERR);\n"
+        "        s390_set_status_code(&cpu->env, r, "
+        "ZPCI_PCI_ST_FUNC_IN_ERR);\n"
+        "        break;\n",
+        "    default:\n"
+        "        setcc(cpu, ZPCI_PCI_LS_OK);\n"
+        "        break;\n",
+        "a failure of the host reaches the guest as condition code 0",
+        [e2e("faults")]),
+    Mutant(
+        "zio-bar-range-unchecked", VFIO,
+        "    if (offset >= bar->size || len > bar->size - offset) {\n"
+        "        return S390_PCI_IO_OPERAND;\n"
+        "    }\n"
+        "    ret = pwrite(vpci->vbasedev.fd, &req, sizeof(req),\n",
+        "    if (0 && (offset >= bar->size || len > bar->size - offset)) {\n"
+        "        return S390_PCI_IO_OPERAND;\n"
+        "    }\n"
+        "    ret = pwrite(vpci->vbasedev.fd, &req, sizeof(req),\n",
+        "region requests for offsets outside the BAR reach the host (ISM "
+        "was exempt from the check)",
+        [fuzz("ism-region-zio-2021")]),
+    Mutant(
+        "ism-unaligned-operand-refused", INST,
+        "    if ((gaddr & 0x7) && pbdev->pft != ZPCI_PFT_ISM) {\n",
+        "    if (gaddr & 0x7) {\n",
+        "ISM PCI Store Blocks from an unaligned guest buffer refused (the "
+        "ism driver moves data from any byte of its buffers)",
+        [e2e("e2e")]),
+    Mutant(
+        "ism-vfio-maxstbl-from-group", VFIO,
+        "        return MIN(cap->imaxstbl, ZPCI_BOUNDARY);\n",
+        "        return cap->maxstbl;\n",
+        "ism_vfio_pci path takes the group's maxstbl (128 on Linux) "
+        "instead of imaxstbl: ISM refused",
+        [e2e("e2e"), e2e("policy-table")]),
+]
