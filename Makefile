@@ -22,7 +22,8 @@ export CCACHE_BASEDIR := $(BUILD)
 
 TOOL_DIRS := $(wildcard tests/zpci-sim tests/guest)
 
-.PHONY: all deps qemu tools check demo bench export clean distclean
+.PHONY: all deps qemu tools check demo bench export clean distclean fuzz \
+	mutate
 
 all: qemu tools
 
@@ -53,12 +54,24 @@ demo-smcd: all
 bench: all
 	@$(TOP)/scripts/bench
 
+# Long fuzz campaigns on the sanitizer build (docs/fuzzing.rst):
+# N instructions per configuration, a fresh seed unless SEED=0x... is given.
+N ?= 1000000
+SEED ?= random
+fuzz: all
+	@$(TOP)/tests/fuzz/run-fuzz --count $(N) --seed $(SEED)
+
+# Mutation testing of the series (docs/fuzzing.rst); not part of "check".
+mutate: all
+	@$(TOP)/scripts/mutate
+
 export:
 	@$(TOP)/scripts/pq export
 
 clean:
 	rm -rf $(QEMU_BUILD) $(BUILD)/bisect$(BASE_SUFFIX) \
-	    $(BUILD)/check$(BASE_SUFFIX) $(BUILD)/zpci-sim $(BUILD)/guest
+	    $(BUILD)/check$(BASE_SUFFIX) $(BUILD)/zpci-sim $(BUILD)/guest \
+	    $(BUILD)/asan $(BUILD)/mutate
 
 distclean:
 	rm -rf $(BUILD)
