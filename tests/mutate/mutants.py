@@ -257,4 +257,12 @@ MUTANTS = [
         "ism_vfio_pci path takes the group's maxstbl (128 on Linux) "
         "instead of imaxstbl: ISM refused",
         [e2e("e2e"), e2e("policy-table")]),
+    Mutant(
+        "unplug-leaves-function-listed", BUS,
+        "        QTAILQ_REMOVE(&s->zpci_devs, pbdev, link);\n"
+        "        g_hash_table_remove(s->zpci_table, &pbdev->idx);\n",
+        "",
+        "an unplugged zpci device stays in the function list and handle "
+        "table (the guest reaches a freed function)",
+        [lifecycle("unplug-replug-region")]),
 ]
