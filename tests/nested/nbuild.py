@@ -1,0 +1,695 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Build the nested test's images: the L1 host kernel, its modules and
+# initramfs with the L2 QEMUs (the fork built for s390x, Debian's stock).
+# Copyright (c) 2026 The qemu-s390x-ism authors
+"""Fetch and build everything the nested test (tests/nested) boots.
+
+L0 is the fork on x86 with the host simulator; L1 is Debian unstable's
+s390x kernel 7.2.13 with its vfio modules and an ism_vfio_pci built here
+from Debian's linux-source-7.2; L2 is the fork cross-built for s390x
+(tests/nested/cross-build) or Debian's own s390x qemu-system-s390x 10.0.
+
+Everything comes from Debian's archive and is cached under $BUILD/nested;
+every step is skipped when its output is newer than its inputs, so a warm
+run costs no download and no compiler run.
+
+    OUT = $BUILD/nested
+    OUT/apt/unstable/   private apt (unstable, s390x index) for the kernel
+    OUT/apt/s390x/      private apt state (empty dpkg status, s390x only)
+                        over the system's package lists, to resolve the
+                        stock QEMU's dependencies from bookworm(-backports)
+    OUT/debs/           downloaded packages (kernel/, stock/, busybox/)
+    OUT/kernel/         kernel packages unpacked
+    OUT/ksrc/           the part of linux-source-7.2 that kbuild needs
+    OUT/modules/        the L1 modules, decompressed, + ism_vfio_pci.ko
+    OUT/stock/          the stock QEMU's packages unpacked
+    OUT/qemu-s390x/     the cross-built fork (cross-build)
+    OUT/l1-initrd.img   the L1 initramfs (newc cpio, not compressed)
+"""
+
+import glob
+import hashlib
+import io
+import lzma
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# The L1 kernel: Debian unstable's s390x 7.2.13 (the packages are
+# versioned by name; the Debian revision is pinned too).
+KREL = '7.2.13+deb14-s390x'
+KVER = '7.2.13-1'
+KSERIES = '7.2'
+KERNEL_PKGS = ['linux-binary-' + KREL, 'linux-modules-' + KREL,
+               'linux-headers-' + KREL]
+UNSTABLE_SOURCES = ('deb [arch=s390x signed-by=/usr/share/keyrings/'
+                    'debian-archive-keyring.gpg] http://deb.debian.org/debian '
+                    'unstable main\n')
+
+# The L2 stock QEMU: Debian's qemu-system-s390x 10.0 for s390x, as the
+# stock x86 QEMU of the other suites (bookworm-backports).
+STOCK_PKG = 'qemu-system-s390x'
+STOCK_SUITE = 'bookworm-backports'
+
+# Modules L1 loads (with their dependencies, in dependency order), and
+# the one built here.
+WANTED_MODULES = ['vfio_pci', 'vfio_iommu_type1']
+ISM_VFIO_PCI = 'ism_vfio_pci'
+
+# busybox applets the L1 /init uses.
+APPLETS = [
+    'sh', 'mount', 'mkdir', 'insmod', 'cat', 'echo', 'ls', 'poweroff',
+    'dmesg', 'grep', 'sleep', 'readlink', 'basename', 'sed', 'awk', 'tr',
+    'head', 'tail', 'printf', 'test', '[', 'wc', 'cut', 'uname', 'true',
+    'false', 'timeout', 'sort', 'expr', 'rm', 'ln', 'xxd', 'od', 'kill',
+    'dirname', 'stat', 'mkfifo',
+]
+
+
+def log(msg):
+    print('# nested: ' + msg, file=sys.stderr, flush=True)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def out_dir(build):
+    return os.path.join(build, 'nested')
+
+
+def stamp_ok(stamp, *inputs):
+    if not os.path.exists(stamp):
+        return False
+    t = os.path.getmtime(stamp)
+    return all(os.path.getmtime(i) <= t for i in inputs)
+
+
+def touch(path):
+    with open(path, 'w'):
+        pass
+
+
+class Timer:
+    """Wall time of each build stage, for the suite's report."""
+
+    def __init__(self):
+        self.stages = []
+
+    def __call__(self, name, fn, *args):
+        t0 = time.monotonic()
+        res = fn(*args)
+        self.stages.append((name, time.monotonic() - t0))
+        return res
+
+
+# ---------------------------------------------------------------------------
+# apt: a private configuration for unstable (download only)
+
+
+def write_if_changed(path, text):
+    if os.path.exists(path):
+        with open(path) as f:
+            if f.read() == text:
+                return False
+    with open(path + '.tmp', 'w') as f:
+        f.write(text)
+    os.rename(path + '.tmp', path)
+    return True
+
+
+def unstable_apt(out):
+    """Path of the unstable apt.conf; its lists updated once."""
+    d = os.path.join(out, 'apt', 'unstable')
+    for sub in ('lists/partial', 'cache/archives/partial', 'parts.d'):
+        os.makedirs(os.path.join(d, sub), exist_ok=True)
+    status = os.path.join(d, 'status')
+    if not os.path.exists(status):
+        touch(status)
+    if write_if_changed(os.path.join(d, 'sources.list'), UNSTABLE_SOURCES):
+        for f in glob.glob(os.path.join(d, 'lists', '*_InRelease')):
+            os.unlink(f)
+    conf = os.path.join(d, 'apt.conf')
+    lines = [
+        'Dir::Etc::sourcelist "%s/sources.list";' % d,
+        # no system sources, pins or options: only what is here
+        'Dir::Etc::sourceparts "%s/parts.d";' % d,
+        'Dir::Etc::preferences "%s/parts.d/none";' % d,
+        'Dir::Etc::preferencesparts "%s/parts.d";' % d,
+        'Dir::State::Lists "%s/lists";' % d,
+        'Dir::State::status "%s";' % status,
+        'Dir::Cache "%s/cache";' % d,
+        'APT::Architecture "s390x";',
+        'APT::Architectures { "s390x"; };',
+        'Acquire::Languages "none";',
+    ]
+    if os.geteuid() == 0:
+        # Downloads land in our folders, which _apt cannot write.
+        lines.append('APT::Sandbox::User "root";')
+    write_if_changed(conf, '\n'.join(lines) + '\n')
+    if not glob.glob(os.path.join(d, 'lists', '*_Packages*')):
+        log('apt-get update (Debian unstable, s390x index, private lists)')
+        run(['apt-get', '-q', 'update'], env=dict(os.environ,
+                                                  APT_CONFIG=conf),
+            stdout=subprocess.DEVNULL)
+    return conf
+
+
+def deb_glob(debs, pkg, ver, arch='*'):
+    return glob.glob(os.path.join(debs, '%s_%s_%s.deb' % (
+        pkg, ver.replace(':', '%3a'), arch)))
+
+
+def fetch_kernel_debs(out):
+    debs = os.path.join(out, 'debs', 'kernel')
+    os.makedirs(debs, exist_ok=True)
+    specs = [(p, KVER) for p in KERNEL_PKGS] + [('linux-source-' + KSERIES,
+                                                 KVER)]
+    todo = [s for s in specs if not deb_glob(debs, *s)]
+    if todo:
+        conf = unstable_apt(out)
+        args = ['%s=%s' % s for s in todo]
+        log('apt-get download (unstable) ' + ' '.join(args))
+        run(['apt-get', 'download', '-q'] + args, cwd=debs,
+            env=dict(os.environ, APT_CONFIG=conf), stdout=subprocess.DEVNULL)
+    paths = {}
+    for s in specs:
+        hits = deb_glob(debs, *s)
+        if not hits:
+            raise SystemExit('nested: download of %s=%s failed' % s)
+        paths[s[0]] = hits[0]
+    return paths
+
+
+def apt_candidate(pkg):
+    r = subprocess.run(['apt-cache', 'policy', pkg], capture_output=True,
+                       text=True)
+    m = re.search(r'Candidate:\s*(\S+)', r.stdout)
+    return None if not m or m.group(1) == '(none)' else m.group(1)
+
+
+def ensure_s390x_lists():
+    foreign = subprocess.run(['dpkg', '--print-foreign-architectures'],
+                             check=True, capture_output=True,
+                             text=True).stdout.split()
+    if 's390x' in foreign and glob.glob(
+            '/var/lib/apt/lists/*binary-s390x_Packages*'):
+        return
+    if os.geteuid() != 0:
+        raise SystemExit('nested: need root once for "dpkg '
+                         '--add-architecture s390x; apt-get update"')
+    if 's390x' not in foreign:
+        run(['dpkg', '--add-architecture', 's390x'])
+    log('apt-get update (for the s390x package lists)')
+    run(['apt-get', '-qq', 'update'])
+
+
+def fetch_busybox(out):
+    debs = os.path.join(out, 'debs', 'busybox')
+    os.makedirs(debs, exist_ok=True)
+    hits = glob.glob(os.path.join(debs, 'busybox-static_*_s390x.deb'))
+    if hits:
+        return hits[0]
+    ensure_s390x_lists()
+    ver = apt_candidate('busybox-static:s390x')
+    if not ver:
+        raise SystemExit('nested: no busybox-static:s390x candidate')
+    log('apt-get download busybox-static:s390x=' + ver)
+    run(['apt-get', 'download', '-q', '-o', 'APT::Sandbox::User=root',
+         'busybox-static:s390x=' + ver], cwd=debs, stdout=subprocess.DEVNULL)
+    return glob.glob(os.path.join(debs, 'busybox-static_*_s390x.deb'))[0]
+
+
+def fetch_stock(out):
+    """Debian's s390x qemu-system-s390x and its dependency closure.
+
+    apt resolves the closure on its own: an empty dpkg status, only the
+    s390x architecture, the system's (bookworm + backports) package lists,
+    and a private archive folder; nothing is installed anywhere."""
+    d = os.path.join(out, 'apt', 's390x')
+    arch = os.path.join(d, 'archives')
+    os.makedirs(os.path.join(arch, 'partial'), exist_ok=True)
+    os.makedirs(os.path.join(d, 'cache'), exist_ok=True)
+    status = os.path.join(d, 'status')
+    if not os.path.exists(status):
+        touch(status)
+    done = os.path.join(arch, '.complete')
+    if os.path.exists(done):
+        return sorted(glob.glob(os.path.join(arch, '*.deb')))
+    ensure_s390x_lists()
+    opts = ['-o', 'Dir::State::status=' + status,
+            '-o', 'Dir::Cache=' + os.path.join(d, 'cache'),
+            '-o', 'Dir::Cache::Archives=' + arch,
+            '-o', 'APT::Architecture=s390x',
+            '-o', 'APT::Architectures::=s390x',
+            '-o', 'APT::Sandbox::User=root',
+            '-o', 'Debug::NoLocking=1']
+    log('apt-get install --download-only %s:s390x/%s (private state)' % (
+        STOCK_PKG, STOCK_SUITE))
+    run(['apt-get', '-q', '-y'] + opts + ['-t', STOCK_SUITE,
+                                           '--no-install-recommends',
+                                           '--download-only', 'install',
+                                           STOCK_PKG],
+        stdout=subprocess.DEVNULL)
+    touch(done)
+    return sorted(glob.glob(os.path.join(arch, '*.deb')))
+
+
+# ---------------------------------------------------------------------------
+# Unpacking
+
+
+def unpack_debs(root, debs):
+    os.makedirs(root, exist_ok=True)
+    for deb in debs:
+        stamp = os.path.join(root, '.unpacked-' + os.path.basename(deb))
+        if stamp_ok(stamp, deb):
+            continue
+        run(['dpkg-deb', '-x', deb, root])
+        touch(stamp)
+    return root
+
+
+def extract_ksrc(out, deb):
+    """What olddefconfig, modules_prepare and the M= build read.
+
+    Every Kconfig file (olddefconfig parses the whole tree), the top-level
+    build files, scripts/, include/, arch/s390/, kernel/ (bounds.c and
+    friends for the generated headers), tools/ (kbuild's helpers) and
+    drivers/vfio/ (ism_vfio_pci and the vfio_pci_priv.h it includes)."""
+    src = os.path.join(out, 'ksrc')
+    top = os.path.join(src, 'linux-source-' + KSERIES)
+    stamp = os.path.join(src, '.extracted')
+    if stamp_ok(stamp, deb):
+        return top
+    shutil.rmtree(src, ignore_errors=True)
+    os.makedirs(src)
+    base = 'linux-source-%s/' % KSERIES
+    # GNU tar marks a member found under the first pattern that matches
+    # it and fails for a pattern that found nothing: no overlaps here.
+    members = [base + p for p in (
+        'Makefile', '*Kconfig*', '*Kbuild*', 'scripts', 'include',
+        'arch/s390', 'arch/x86/entry/syscalls', 'kernel', 'tools',
+        'drivers/vfio', 'lib/vdso', 'certs', 'usr', 'init', 'rust')]
+    log('extract the kbuild subset of linux-source-%s' % KSERIES)
+    t0 = time.monotonic()
+    sh = ('dpkg-deb --fsys-tarfile "$1" | '
+          'tar -xO ./usr/src/linux-source-%s.tar.xz | '
+          'xz -dc -T2 | tar -x -C "$2" --wildcards "${@:3}"' % KSERIES)
+    run(['bash', '-c', sh, 'sh', deb, src] + members)
+    for need in ('Makefile', 'drivers/vfio/pci/ism/main.c',
+                 'drivers/vfio/pci/vfio_pci_priv.h', 'arch/s390/Makefile'):
+        if not os.path.exists(os.path.join(top, need)):
+            raise SystemExit('nested: %s missing from %s' % (need, deb))
+    touch(stamp)
+    log('extracted in %.1f s' % (time.monotonic() - t0))
+    return top
+
+
+# ---------------------------------------------------------------------------
+# ism_vfio_pci, built out of tree against the Debian kernel's config
+
+
+def kmake(ksrc, *args, **kw):
+    cmd = ['make', '-s', '-C', ksrc, 'ARCH=s390',
+           'CROSS_COMPILE=s390x-linux-gnu-', '-j2'] + list(args)
+    r = subprocess.run(['nice', '-n', '10'] + cmd, capture_output=True,
+                       text=True, **kw)
+    if r.returncode:
+        sys.stderr.write(r.stdout[-3000:] + r.stderr[-3000:])
+        raise SystemExit('nested: %s failed' % ' '.join(cmd[3:]))
+    return r
+
+
+def build_ism_vfio_pci(out, ksrc, kroot):
+    """ism_vfio_pci.ko for Debian's 7.2.13 kernel.
+
+    Debian's config has ISM_VFIO_PCI unset.  The headers package's
+    .config and Module.symvers (symbol CRCs of the real kernel) go into
+    the source tree; modules_prepare regenerates what an M= build needs;
+    the M= build enables the driver on the command line.  bookworm's gcc
+    12 lacks options the config was made with (gcc 16): olddefconfig drops
+    them (STACKPROTECTOR among them), which changes no structure the
+    driver shares with vfio-pci-core (checked by loading and binding it in
+    the suite)."""
+    hdr = os.path.join(kroot, 'usr/src/linux-headers-' + KREL)
+    cfg = os.path.join(hdr, '.config')
+    symvers = os.path.join(hdr, 'Module.symvers')
+    mdir = os.path.join(ksrc, 'drivers/vfio/pci/ism')
+    ko = os.path.join(mdir, 'ism-vfio-pci.ko')
+    stamp = os.path.join(ksrc, '.prepared')
+    if not stamp_ok(stamp, cfg, symvers):
+        shutil.copy(cfg, os.path.join(ksrc, '.config'))
+        shutil.copy(symvers, os.path.join(ksrc, 'Module.symvers'))
+        log('olddefconfig + modules_prepare for %s' % KREL)
+        kmake(ksrc, 'olddefconfig')
+        kmake(ksrc, 'KERNELRELEASE=' + KREL, 'modules_prepare')
+        # modules_prepare leaves an empty Module.symvers behind
+        shutil.copy(symvers, os.path.join(ksrc, 'Module.symvers'))
+        if os.path.exists(ko):
+            os.unlink(ko)
+        touch(stamp)
+    if not os.path.exists(ko) or os.path.getmtime(ko) < os.path.getmtime(
+            stamp) or os.path.getmtime(ko) < os.path.getmtime(
+                os.path.join(mdir, 'main.c')):
+        log('build %s.ko' % ISM_VFIO_PCI)
+        kmake(ksrc, 'KERNELRELEASE=' + KREL, 'CONFIG_ISM_VFIO_PCI=m',
+              'M=drivers/vfio/pci/ism', 'modules')
+    if not os.path.exists(ko):
+        raise SystemExit('nested: %s not built' % ko)
+    return ko
+
+
+# ---------------------------------------------------------------------------
+# Module dependencies, from each module's .modinfo "depends=" field
+
+
+def elf_sections(data):
+    if data[:4] != b'\x7fELF' or data[4] != 2:
+        raise ValueError('not ELF64')
+    e = '>' if data[5] == 2 else '<'
+    shoff, = struct.unpack_from(e + 'Q', data, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from(e + 'HHH', data, 0x3a)
+
+    def sh(i):
+        # Elf64_Shdr: name, type, flags, addr, offset, size, link, info, ...
+        return struct.unpack_from(e + 'IIQQQQII', data, shoff + i * shentsize)
+
+    out = {}
+    stroff = sh(shstrndx)[4]
+    for i in range(shnum):
+        name, typ, _, _, off, size, link, _ = sh(i)
+        end = data.index(b'\0', stroff + name)
+        out[data[stroff + name:end].decode()] = (off, size, typ, link)
+    return e, out
+
+
+def modinfo(data):
+    _, secs = elf_sections(data)
+    off, size, _, _ = secs.get('.modinfo', (0, 0, 0, 0))
+    info = {}
+    for item in data[off:off + size].split(b'\0'):
+        k, _, v = item.decode('ascii', 'replace').partition('=')
+        if k:
+            info.setdefault(k, v)
+    return info
+
+
+def read_module(path):
+    with open(path, 'rb') as f:
+        data = f.read()
+    if path.endswith('.xz'):
+        data = lzma.decompress(data)
+    return data
+
+
+def module_index(kroot):
+    idx = {}
+    mroot = os.path.join(kroot, 'usr/lib/modules', KREL, 'kernel')
+    for p in glob.glob(os.path.join(mroot, '**/*.ko*'), recursive=True):
+        name = os.path.basename(p).split('.ko')[0].replace('-', '_')
+        idx[name] = p
+    return idx
+
+
+def module_order(idx, wanted, extra):
+    """[(name, path)] of wanted and their dependencies, deps first."""
+    paths = dict(idx)
+    paths.update(extra)
+    order, seen = [], set()
+
+    def visit(name, chain):
+        name = name.replace('-', '_')
+        if name in seen:
+            return
+        if name in chain or name not in paths:
+            raise SystemExit('nested: module %s %s' % (
+                name, 'dependency loop' if name in chain else 'not found'))
+        deps = modinfo(read_module(paths[name])).get('depends', '')
+        for dep in filter(None, deps.split(',')):
+            visit(dep, chain + [name])
+        seen.add(name)
+        order.append((name, paths[name]))
+
+    for w in wanted:
+        visit(w, [])
+    return order
+
+
+# ---------------------------------------------------------------------------
+# The stock QEMU's shared libraries (DT_NEEDED closure)
+
+
+def elf_needed(data):
+    """(interpreter or None, [DT_NEEDED sonames]) of an ELF64 file."""
+    e, secs = elf_sections(data)
+    interp = None
+    if '.interp' in secs:
+        off, size, _, _ = secs['.interp']
+        interp = data[off:off + size].rstrip(b'\0').decode()
+    needed = []
+    if '.dynamic' in secs:
+        off, size, _, link = secs['.dynamic']
+        stroff = secs['.dynstr'][0]
+        for i in range(0, size, 16):
+            tag, val = struct.unpack_from(e + 'qQ', data, off + i)
+            if tag == 0:
+                break
+            if tag == 1:
+                end = data.index(b'\0', stroff + val)
+                needed.append(data[stroff + val:end].decode())
+    return interp, needed
+
+
+def lib_closure(root, binary):
+    """{path in image: path on disk} of binary's libraries and loader."""
+    libdirs = ['lib/s390x-linux-gnu', 'usr/lib/s390x-linux-gnu', 'lib',
+               'usr/lib']
+    files = {}
+
+    def find(soname):
+        for d in libdirs:
+            p = os.path.join(root, d, soname)
+            if os.path.lexists(p):
+                return p
+        raise SystemExit('nested: stock QEMU needs %s, not in %s' % (
+            soname, root))
+
+    todo = [binary]
+    seen = set()
+    while todo:
+        p = todo.pop()
+        with open(os.path.realpath(p), 'rb') as f:
+            interp, needed = elf_needed(f.read())
+        if interp and interp not in files:
+            real = os.path.realpath(os.path.join(root, interp.lstrip('/')))
+            files[interp.lstrip('/')] = real
+        for so in needed:
+            if so in seen:
+                continue
+            seen.add(so)
+            lp = find(so)
+            files['lib/s390x-linux-gnu/' + so] = os.path.realpath(lp)
+            todo.append(lp)
+    return files
+
+
+# ---------------------------------------------------------------------------
+# initramfs: newc cpio
+
+
+class Cpio:
+    def __init__(self):
+        self.buf = io.BytesIO()
+        self.ino = 1
+        self.dirs = set()
+
+    def _entry(self, name, mode, data=b'', nlink=1):
+        name_b = name.encode() + b'\0'
+        hdr = '070701' + ''.join('%08x' % x for x in (
+            self.ino, mode, 0, 0, nlink, 0, len(data), 0, 0, 0, 0,
+            len(name_b), 0))
+        self.ino += 1
+        self.buf.write(hdr.encode() + name_b)
+        self.buf.write(b'\0' * (-(110 + len(name_b)) % 4))
+        self.buf.write(data)
+        self.buf.write(b'\0' * (-len(data) % 4))
+
+    def dir(self, name):
+        parts = name.strip('/').split('/')
+        for i in range(1, len(parts) + 1):
+            d = '/'.join(parts[:i])
+            if d not in self.dirs:
+                self.dirs.add(d)
+                self._entry(d, 0o040755, nlink=2)
+
+    def file(self, name, data, mode=0o644):
+        if '/' in name:
+            self.dir(os.path.dirname(name))
+        self._entry(name, 0o100000 | mode, data)
+
+    def symlink(self, name, target):
+        if '/' in name:
+            self.dir(os.path.dirname(name))
+        self._entry(name, 0o120777, target.encode())
+
+    def finish(self):
+        self._entry('TRAILER!!!', 0)
+        return self.buf.getvalue()
+
+
+def build_initrd(out, items, extra_files):
+    """items: {image path: (disk path or bytes, mode)}; cached by digest."""
+    h = hashlib.sha256()
+    for name in sorted(items):
+        src, mode = items[name]
+        h.update(name.encode())
+        if isinstance(src, bytes):
+            h.update(hashlib.sha256(src).digest())
+        else:
+            st = os.stat(src)
+            h.update(('%s %d %d %o' % (src, st.st_size, st.st_mtime_ns,
+                                       mode)).encode())
+    for name in sorted(extra_files):
+        h.update(name.encode() + hashlib.sha256(extra_files[name]).digest())
+    h.update(' '.join(APPLETS).encode())
+    digest = h.hexdigest()
+    img = os.path.join(out, 'l1-initrd.img')
+    stamp = img + '.manifest'
+    if os.path.exists(img) and os.path.exists(stamp):
+        with open(stamp) as f:
+            if f.read() == digest:
+                return img
+    c = Cpio()
+    for d in ('dev', 'proc', 'sys', 'tmp', 'run', 'etc'):
+        c.dir(d)
+    for a in APPLETS:
+        c.symlink('bin/' + a, 'busybox')
+    for name in sorted(items):
+        src, mode = items[name]
+        if not isinstance(src, bytes):
+            with open(src, 'rb') as f:
+                src = f.read()
+        c.file(name, src, mode)
+    for name in sorted(extra_files):
+        c.file(name, extra_files[name], 0o644)
+    # Not compressed: gunzip of ~40 MiB under TCG costs L1 ~20 s of boot,
+    # reading it uncompressed from L0 costs nothing.
+    data = c.finish()
+    with open(img + '.tmp', 'wb') as f:
+        f.write(data)
+    os.rename(img + '.tmp', img)
+    with open(stamp, 'w') as f:
+        f.write(digest)
+    log('wrote %s (%d MiB)' % (img, len(data) >> 20))
+    return img
+
+
+# ---------------------------------------------------------------------------
+
+
+def build_payloads(top, build):
+    r = subprocess.run(['make', '-s', '-C', os.path.join(top, 'tests',
+                                                          'guest'),
+                        'BUILD=' + os.path.join(build, 'guest')],
+                       capture_output=True, text=True)
+    if r.returncode:
+        sys.stderr.write(r.stdout[-3000:] + r.stderr[-3000:])
+        raise SystemExit('nested: the guest payloads did not build')
+    return os.path.join(build, 'guest')
+
+
+def cross_build(top, build):
+    r = subprocess.run([os.path.join(HERE, 'cross-build')],
+                       env=dict(os.environ, TOP=top, BUILD=build),
+                       capture_output=True, text=True)
+    if r.returncode:
+        sys.stderr.write(r.stderr[-4000:])
+        raise SystemExit('nested: cross-build of the fork for s390x failed')
+    return r.stdout.strip().splitlines()[-1]
+
+
+def build_all(top, build, extra_files=None, extra_items=None):
+    """Everything for one suite run.  extra_files: {image path: bytes}
+    (the runner's plans), extra_items: {image path: disk path}.  Returns a
+    dict of paths and versions."""
+    out = out_dir(build)
+    os.makedirs(out, exist_ok=True)
+    t = Timer()
+    kdebs = t('fetch kernel packages (unstable)', fetch_kernel_debs, out)
+    kroot = t('unpack kernel packages', unpack_debs,
+              os.path.join(out, 'kernel'),
+              [kdebs[p] for p in KERNEL_PKGS])
+    ksrc = t('extract linux-source-%s subset' % KSERIES, extract_ksrc, out,
+             kdebs['linux-source-' + KSERIES])
+    ism_ko = t('build ism_vfio_pci.ko', build_ism_vfio_pci, out, ksrc,
+               kroot)
+    bb = t('fetch busybox-static', fetch_busybox, out)
+    bbroot = unpack_debs(os.path.join(out, 'busybox'), [bb])
+    sdebs = t('fetch stock qemu-system-s390x closure', fetch_stock, out)
+    sroot = t('unpack stock QEMU', unpack_debs, os.path.join(out, 'stock'),
+              sdebs)
+    fork = t('cross-build the fork for s390x', cross_build, top, build)
+    payloads = t('build guest payloads', build_payloads, top, build)
+
+    vmlinuz = glob.glob(os.path.join(kroot, 'usr/lib/modules', KREL,
+                                     'vmlinuz'))
+    if not vmlinuz:
+        raise SystemExit('nested: no vmlinuz-%s in %s' % (KREL, kroot))
+    idx = module_index(kroot)
+    mods = module_order(idx, WANTED_MODULES + [ISM_VFIO_PCI],
+                        {ISM_VFIO_PCI: ism_ko})
+
+    items = {'bin/busybox': (os.path.join(bbroot, 'bin/busybox'), 0o755),
+             'init': (os.path.join(HERE, 'l1-init'), 0o755)}
+    for name, p in mods:
+        items['lib/modules/%s.ko' % name] = (read_module(p), 0o644)
+    items['etc/modules'] = (('\n'.join(n for n, _ in mods) + '\n').encode(),
+                            0o644)
+    fdir = os.path.dirname(fork)
+    items['opt/fork/qemu-system-s390x'] = (fork, 0o755)
+    items['opt/fork/share/s390-ccw.img'] = (
+        os.path.join(fdir, 'pc-bios/s390-ccw/s390-ccw.img'), 0o644)
+    stock_bin = os.path.join(sroot, 'usr/bin/qemu-system-s390x')
+    items['usr/bin/qemu-system-s390x'] = (stock_bin, 0o755)
+    # Both QEMUs load their s390-ccw firmware at start-up (it IPLs the
+    # payload), the stock one from its built-in data folder.
+    items['usr/share/qemu/s390-ccw.img'] = (
+        os.path.join(sroot, 'usr/share/qemu/s390-ccw.img'), 0o644)
+    for name, p in lib_closure(sroot, stock_bin).items():
+        items[name] = (p, 0o755)
+    for p in ('ism', 'msix-nic'):
+        items['payloads/%s.elf' % p] = (os.path.join(payloads, p + '.elf'),
+                                        0o644)
+    for name, p in (extra_items or {}).items():
+        items[name] = (p, 0o644)
+    initrd = t('write the L1 initramfs', build_initrd, out, items,
+               extra_files or {})
+    stock_ver = [os.path.basename(d) for d in sdebs
+                 if os.path.basename(d).startswith(STOCK_PKG + '_')]
+    return {'vmlinuz': vmlinuz[0], 'initrd': initrd,
+            'modules': [n for n, _ in mods], 'ism_ko': ism_ko,
+            'fork': fork, 'stock': stock_ver[0] if stock_ver else '?',
+            'busybox': os.path.basename(bb), 'kernel': KREL + ' ' + KVER,
+            'stages': t.stages}
+
+
+def main():
+    top = os.environ.get('TOP') or os.path.dirname(os.path.dirname(HERE))
+    build = os.environ.get('BUILD') or os.path.join(top, 'build')
+    info = build_all(top, build)
+    for k in sorted(info):
+        if k != 'stages':
+            print('%s=%s' % (k, info[k]))
+    for name, secs in info['stages']:
+        print('stage %-45s %6.1f s' % (name, secs))
+
+
+if __name__ == '__main__':
+    main()
