@@ -22,7 +22,7 @@ export CCACHE_BASEDIR := $(BUILD)
 
 TOOL_DIRS := $(wildcard tests/zpci-sim tests/guest)
 
-.PHONY: all deps qemu tools check demo bench export clean distclean fuzz \
+.PHONY: all deps qemu tools check check-all demo bench export clean distclean fuzz \
 	mutate
 
 all: qemu tools
@@ -40,11 +40,22 @@ tools: deps
 	    fi; \
 	done
 
+# make check: the primary base fully, the other bases' series, build,
+# qtests and ISM suite, the debian/patches drop-in of 10.0 and 7.2;
+# make check UPSTREAM=BASE: everything for BASE; make check-all: everything
+# for every base (README.rst, docs/bases.rst).
 check: deps
 	@$(TOP)/scripts/check
 
+check-all: deps
+	@$(TOP)/scripts/check --all
+
+# The fork and stock binaries of the base (scripts/stock) for the scripts.
+BASE_BINARIES = QEMU=$(QEMU_BUILD)/qemu-system-s390x \
+	QEMU_STOCK="$$($(TOP)/scripts/stock)"
+
 demo: all
-	@$(TOP)/scripts/demo
+	@$(BASE_BINARIES) $(TOP)/scripts/demo
 
 # SMC-D between two guests over passed-through ISM (docs/smcd.rst)
 .PHONY: demo-smcd
@@ -52,7 +63,7 @@ demo-smcd: all
 	@$(TOP)/scripts/demo-smcd
 
 bench: all
-	@$(TOP)/scripts/bench
+	@$(BASE_BINARIES) $(TOP)/scripts/bench
 
 # Long fuzz campaigns on the sanitizer build (docs/fuzzing.rst):
 # N instructions per configuration, a fresh seed unless SEED=0x... is given.
