@@ -29,17 +29,20 @@ run costs no download and no compiler run.
 
 import glob
 import hashlib
-import io
 import lzma
 import os
 import re
+import resource
 import shutil
 import struct
 import subprocess
 import sys
 import time
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'linux-guest'))
+import lgbuild  # noqa: E402  (its newc writer)
 
 # The L1 kernel: Debian unstable's s390x 7.2.13 (the packages are
 # versioned by name; the Debian revision is pinned too).
@@ -97,15 +100,22 @@ def touch(path):
 
 
 class Timer:
-    """Wall time of each build stage, for the suite's report."""
+    """Wall and CPU time (this process and its children) of each build
+    stage, for the suite's report."""
 
     def __init__(self):
         self.stages = []
 
+    @staticmethod
+    def cpu():
+        return sum(getattr(resource.getrusage(w), f)
+                   for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+                   for f in ('ru_utime', 'ru_stime'))
+
     def __call__(self, name, fn, *args):
-        t0 = time.monotonic()
+        t0, c0 = time.monotonic(), self.cpu()
         res = fn(*args)
-        self.stages.append((name, time.monotonic() - t0))
+        self.stages.append((name, time.monotonic() - t0, self.cpu() - c0))
         return res
 
 
@@ -280,8 +290,10 @@ def extract_ksrc(out, deb):
     """What olddefconfig, modules_prepare and the M= build read.
 
     Every Kconfig file (olddefconfig parses the whole tree), the top-level
-    build files, scripts/, include/, arch/s390/, kernel/ (bounds.c and
-    friends for the generated headers), tools/ (kbuild's helpers) and
+    build files, scripts/, include/, arch/s390/, the x86 syscall table
+    (the syscall check compares with it), kernel/ (bounds.c and friends
+    for the generated headers), lib/vdso, tools/ (kbuild's helpers),
+    security/selinux/include (scripts/selinux needs classmap.h) and
     drivers/vfio/ (ism_vfio_pci and the vfio_pci_priv.h it includes)."""
     src = os.path.join(out, 'ksrc')
     top = os.path.join(src, 'linux-source-' + KSERIES)
@@ -296,7 +308,8 @@ def extract_ksrc(out, deb):
     members = [base + p for p in (
         'Makefile', '*Kconfig*', '*Kbuild*', 'scripts', 'include',
         'arch/s390', 'arch/x86/entry/syscalls', 'kernel', 'tools',
-        'drivers/vfio', 'lib/vdso', 'certs', 'usr', 'init', 'rust')]
+        'drivers/vfio', 'lib/vdso', 'certs', 'usr', 'init', 'rust',
+        'security/selinux/include')]
     log('extract the kbuild subset of linux-source-%s' % KSERIES)
     t0 = time.monotonic()
     sh = ('dpkg-deb --fsys-tarfile "$1" | '
@@ -504,22 +517,12 @@ def lib_closure(root, binary):
 # initramfs: newc cpio
 
 
-class Cpio:
-    def __init__(self):
-        self.buf = io.BytesIO()
-        self.ino = 1
-        self.dirs = set()
+class Cpio(lgbuild.Cpio):
+    """tests/linux-guest's newc writer, creating parent folders itself."""
 
-    def _entry(self, name, mode, data=b'', nlink=1):
-        name_b = name.encode() + b'\0'
-        hdr = '070701' + ''.join('%08x' % x for x in (
-            self.ino, mode, 0, 0, nlink, 0, len(data), 0, 0, 0, 0,
-            len(name_b), 0))
-        self.ino += 1
-        self.buf.write(hdr.encode() + name_b)
-        self.buf.write(b'\0' * (-(110 + len(name_b)) % 4))
-        self.buf.write(data)
-        self.buf.write(b'\0' * (-len(data) % 4))
+    def __init__(self):
+        super().__init__()
+        self.dirs = set()
 
     def dir(self, name):
         parts = name.strip('/').split('/')
@@ -527,21 +530,17 @@ class Cpio:
             d = '/'.join(parts[:i])
             if d not in self.dirs:
                 self.dirs.add(d)
-                self._entry(d, 0o040755, nlink=2)
+                super().dir(d)
 
     def file(self, name, data, mode=0o644):
         if '/' in name:
             self.dir(os.path.dirname(name))
-        self._entry(name, 0o100000 | mode, data)
+        super().file(name, data, mode)
 
     def symlink(self, name, target):
         if '/' in name:
             self.dir(os.path.dirname(name))
-        self._entry(name, 0o120777, target.encode())
-
-    def finish(self):
-        self._entry('TRAILER!!!', 0)
-        return self.buf.getvalue()
+        super().symlink(name, target)
 
 
 def build_initrd(out, items, extra_files):
@@ -671,12 +670,14 @@ def build_all(top, build, extra_files=None, extra_items=None):
         items[name] = (p, 0o644)
     initrd = t('write the L1 initramfs', build_initrd, out, items,
                extra_files or {})
-    stock_ver = [os.path.basename(d) for d in sdebs
+    stock_ver = [urllib.parse.unquote(os.path.basename(d).split('_')[1])
+                 for d in sdebs
                  if os.path.basename(d).startswith(STOCK_PKG + '_')]
     return {'vmlinuz': vmlinuz[0], 'initrd': initrd,
             'modules': [n for n, _ in mods], 'ism_ko': ism_ko,
             'fork': fork, 'stock': stock_ver[0] if stock_ver else '?',
-            'busybox': os.path.basename(bb), 'kernel': KREL + ' ' + KVER,
+            'busybox': urllib.parse.unquote(os.path.basename(bb)),
+            'kernel': KREL + ' ' + KVER,
             'stages': t.stages}
 
 
@@ -687,8 +688,8 @@ def main():
     for k in sorted(info):
         if k != 'stages':
             print('%s=%s' % (k, info[k]))
-    for name, secs in info['stages']:
-        print('stage %-45s %6.1f s' % (name, secs))
+    for name, secs, cpu in info['stages']:
+        print('stage %-45s %6.1f s wall %6.1f s CPU' % (name, secs, cpu))
 
 
 if __name__ == '__main__':
