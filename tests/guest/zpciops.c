@@ -21,6 +21,11 @@
  *   disN         1: use the handle of the function with its enable bit
  *                cleared (the instruction must give condition code 3)
  *
+ *   opN ioat     register a DMA aperture of lenN bytes at the function's
+ *                start of DMA (nothing mapped: every table entry invalid)
+ *   opN rpcit    REFRESH PCI TRANSLATIONS of lenN bytes at offN bytes
+ *                into that aperture
+ *
  * Every operation is bracketed by expect_pgm_int()/clear_pgm_int(), so a
  * program interruption is recorded instead of stopping the payload.  One
  * console line per operation, for the host to parse:
@@ -43,6 +48,8 @@
 #define AREA_SIZE (3 * 4096)
 
 static uint8_t area[AREA_SIZE] ALIGNED(4096);
+static struct zpci_dma_space dma;
+static uint64_t sdma;
 
 static uint64_t key_u64(const char *key, unsigned n, uint64_t def)
 {
@@ -143,6 +150,15 @@ static void run_op(unsigned n, uint32_t fh)
             verify_block(n, fh, bar, off, buf, len);
         }
         return;
+    } else if (!strcmp(op, "ioat")) {
+        zpci_dma_init(&dma, sdma, len);
+        expect_pgm_int();
+        cc = zpci_reg_ioat(fh, dma.pba, dma.pal, zpci_dma_iota(&dma), &st);
+        pgm = clear_pgm_int();
+    } else if (!strcmp(op, "rpcit")) {
+        expect_pgm_int();
+        cc = rpcit(fh, dma.pba + off, len, &st);
+        pgm = clear_pgm_int();
     } else {
         report(false, "ops-args", "op %u: unknown operation '%s'", n, op);
         return;
@@ -172,6 +188,7 @@ int main(void)
                 "cc %d rsp 0x%x", cc, rsp)) {
         return 1;
     }
+    sdma = q.sdma;
     report_info("group pfgid=%u maxstbl=%u flags=0x%02x", q.pfgid,
                 g.maxstbl, g.flags);
     if (!zpci_setup_enable(fn.fh, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER,
