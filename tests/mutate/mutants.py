@@ -260,4 +260,12 @@ MUTANTS = [
         "an unplugged zpci device stays in the function list and handle "
         "table (the guest reaches a freed function)",
         [lifecycle("unplug-replug-region")]),
+    Mutant(
+        "rpcit-unmap-whole-frame", INST,
+        "            coalesce += next - entry.iova;\n",
+        "            coalesce += entry.len;\n",
+        "RPCIT coalesces the whole frame of an invalid segment or region "
+        "entry into one unmap, beyond the refreshed range and the aperture "
+        "(the first version of the series' 0006 aborted QEMU)",
+        [REGRESSIONS]),
 ]
