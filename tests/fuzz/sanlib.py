@@ -34,9 +34,16 @@ def build_dir():
 
 
 def asan_qemu():
-    """The sanitizer build of the fork ($QEMU_ASAN or build/asan)."""
-    return os.environ.get("QEMU_ASAN") or os.path.join(
-        build_dir(), "asan", "qemu-system-s390x")
+    """The sanitizer build of the base's fork: $QEMU_ASAN, else where
+    scripts/build-asan puts it for $UPSTREAM (build/asan, build/asan-BASE).
+    """
+    if os.environ.get("QEMU_ASAN"):
+        return os.environ["QEMU_ASAN"]
+    out = subprocess.run([os.path.join(TOP, "scripts", "build-asan"),
+                          "--print-binary"], capture_output=True, text=True)
+    if out.returncode == 0 and out.stdout.strip():
+        return out.stdout.strip()
+    return os.path.join(build_dir(), "asan", "qemu-system-s390x")
 
 
 def firmware_dir(qemu):

@@ -1163,7 +1163,10 @@ static void fuzz_chsc(void)
         put64(chsc_area + 8, chance(80) ? 1ull << 61 : rnd());
     }
     if (tracing()) {
-        printf("# op %lu chsc area=0x%lx\n", executed, a);
+        /* the header too: QEMU 7.2 overflowed on a long SEI request */
+        printf("# op %lu chsc area=0x%lx hdr=%08x %08x %016lx\n", executed,
+               a, *(uint32_t *)chsc_area, *(uint32_t *)(chsc_area + 4),
+               *(uint64_t *)(chsc_area + 8));
     }
     arm();
     cc = x_chsc(a);

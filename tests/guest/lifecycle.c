@@ -156,19 +156,6 @@ static unsigned sclp_ioa(uint32_t fid, bool configure)
     return sccb[6] << 8 | sccb[7];
 }
 
-static int chsc(void *area)
-{
-    int cc;
-
-    asm volatile(".insn rre,0xb25f0000,%[a],0\n"
-                 "ipm %[cc]\n"
-                 "srl %[cc],28\n"
-                 : [cc] "=d" (cc)
-                 : [a] "d" (area)
-                 : "cc", "memory");
-    return cc;
-}
-
 static uint32_t be32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
@@ -197,18 +184,14 @@ static bool sei_one(void)
     uint16_t rsp_code;
 
     memset(chsc_area, 0, 128);
-    chsc_area[1] = 0x10;                    /* request length */
-    chsc_area[3] = 0x0e;                    /* SEI */
-    chsc_area[8] = 0x20;                    /* selection: NT2 (bit 2) */
-    if (chsc(chsc_area) != 0) {
+    if (chsc_sei(chsc_area, 16, &rsp_code) != 0) {
         events_failed("cc");
         return false;
     }
-    rsp_code = rsp[2] << 8 | rsp[3];
-    if (rsp_code == 0x0005) {               /* no event */
+    if (rsp_code == CHSC_RSP_NO_EVENT) {
         return false;
     }
-    if (rsp_code != 0x0001) {
+    if (rsp_code != CHSC_RSP_OK) {
         events_failed("response code");
         return false;
     }

@@ -25,6 +25,10 @@
  *                start of DMA (nothing mapped: every table entry invalid)
  *   opN rpcit    REFRESH PCI TRANSLATIONS of lenN bytes at offN bytes
  *                into that aperture
+ *   opN sei      CHSC store event information (PCI events) with a
+ *                request block of lenN bytes (16 is the architected
+ *                length); data is response code << 16 | notification
+ *                type << 8 | the event's content code
  *
  * Every operation is bracketed by expect_pgm_int()/clear_pgm_int(), so a
  * program interruption is recorded instead of stopping the payload.  One
@@ -48,6 +52,7 @@
 #define AREA_SIZE (3 * 4096)
 
 static uint8_t area[AREA_SIZE] ALIGNED(4096);
+static uint8_t chsc_area[2 * 4096] ALIGNED(4096);
 static struct zpci_dma_space dma;
 static uint64_t sdma;
 
@@ -159,6 +164,20 @@ static void run_op(unsigned n, uint32_t fh)
         expect_pgm_int();
         cc = rpcit(fh, dma.pba + off, len, &st);
         pgm = clear_pgm_int();
+    } else if (!strcmp(op, "sei")) {
+        uint16_t rsp_code = 0;
+
+        if (len > 4096 - 8) {
+            report(false, "ops-args", "op %u: request of %u bytes", n, len);
+            return;
+        }
+        memset(chsc_area, 0, sizeof(chsc_area));
+        expect_pgm_int();
+        cc = chsc_sei(chsc_area, len, &rsp_code);
+        pgm = clear_pgm_int();
+        /* the response: code, then notification type and content code */
+        data = (uint64_t)rsp_code << 16 | chsc_area[len + 7] << 8 |
+               chsc_area[len + 11];
     } else {
         report(false, "ops-args", "op %u: unknown operation '%s'", n, op);
         return;

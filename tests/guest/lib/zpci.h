@@ -18,6 +18,7 @@
 #include "zpci/msix.h"
 #include "zpci/pci.h"
 #include "zpci/rpcit.h"
+#include "zpci/sei.h"
 #include "zpci/setup.h"
 
 #endif
