@@ -20,11 +20,20 @@
  *                naturally aligned PCILGs and compare it byte by byte
  *   disN         1: use the handle of the function with its enable bit
  *                cleared (the instruction must give condition code 3)
+ *   fhN          use this function handle instead of the enabled
+ *                function's (any value, e.g. another function's index)
  *
  *   opN ioat     register a DMA aperture of lenN bytes at the function's
  *                start of DMA (nothing mapped: every table entry invalid)
  *   opN rpcit    REFRESH PCI TRANSLATIONS of lenN bytes at offN bytes
  *                into that aperture
+ *   opN cquery   CLP QUERY PCI FUNCTION of the handle; data is the
+ *                response code
+ *   opN cenable  CLP SET PCI FUNCTION enable of the handle; data is
+ *                response code << 32 | the handle returned (0 if none)
+ *   opN clist    one CLP LIST PCI from resume token offN; data is
+ *                response code << 32 | number of entries << 16 | the
+ *                index part of the next resume token
  *   opN sei      CHSC store event information (PCI events) with a
  *                request block of lenN bytes (16 is the architected
  *                length); data is response code << 16 | notification
@@ -129,6 +138,7 @@ static void run_op(unsigned n, uint32_t fh)
     if (key_u64("dis", n, 0)) {
         fh &= ~CLP_FH_ENABLED;
     }
+    fh = key_u64("fh", n, fh);
 
     if (!strcmp(op, "lg")) {
         expect_pgm_int();
@@ -164,6 +174,33 @@ static void run_op(unsigned n, uint32_t fh)
         expect_pgm_int();
         cc = rpcit(fh, dma.pba + off, len, &st);
         pgm = clear_pgm_int();
+    } else if (!strcmp(op, "cquery")) {
+        static struct clp_query_pci q;
+        uint16_t rsp = 0;
+
+        expect_pgm_int();
+        cc = clp_query_pci(fh, &q, &rsp);
+        pgm = clear_pgm_int();
+        data = rsp;
+    } else if (!strcmp(op, "cenable")) {
+        uint32_t new_fh = 0;
+        uint16_t rsp = 0;
+
+        expect_pgm_int();
+        cc = clp_enable(fh, &new_fh, &rsp);
+        pgm = clear_pgm_int();
+        data = (uint64_t)rsp << 32 | new_fh;
+    } else if (!strcmp(op, "clist")) {
+        static struct clp_fh_entry list[16];
+        uint64_t next = 0;
+        uint16_t rsp = 0;
+        int got = 0;
+
+        expect_pgm_int();
+        cc = clp_list_pci_once(off, list, ARRAY_SIZE(list), &got, &next,
+                               &rsp);
+        pgm = clear_pgm_int();
+        data = (uint64_t)rsp << 32 | (uint64_t)got << 16 | (next & 0xffff);
     } else if (!strcmp(op, "sei")) {
         uint16_t rsp_code = 0;
 

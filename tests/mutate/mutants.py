@@ -268,4 +268,12 @@ MUTANTS = [
         "entry into one unmap, beyond the refreshed range and the aperture "
         "(the first version of the series' 0006 aborted QEMU)",
         [REGRESSIONS]),
+    Mutant(
+        "reserved-handle-accepted", BUS,
+        "    if (pbdev && pbdev->state != ZPCI_FS_RESERVED && "
+        "pbdev->fh == fh) {\n",
+        "    if (pbdev && pbdev->fh == fh) {\n",
+        "the handle of a reserved function (no PCI device behind it) is "
+        "accepted again: CLP QUERY PCI FUNCTION reads the missing device",
+        [REGRESSIONS]),
 ]

@@ -91,31 +91,44 @@ static void *clp_rsp(void)
     return clp_block + CLP_REQ_LEN;
 }
 
+int clp_list_pci_once(uint64_t token, struct clp_fh_entry *list, int max,
+                      int *n, uint64_t *next, uint16_t *rsp)
+{
+    struct clp_req *req = clp_prepare(CLP_LIST_PCI);
+    struct clp_rsp_list *r = clp_rsp();
+    int entries, cc;
+
+    *n = 0;
+    *next = 0;
+    req->u.resume_token = token;
+    cc = clp_insn(clp_block);
+    *rsp = r->rsp;
+    if (cc || r->rsp != CLP_RC_OK) {
+        return cc;
+    }
+    if (r->entry_size != sizeof(struct clp_fh_entry)) {
+        return 3;
+    }
+    entries = (r->len - CLP_LIST_HDR_LEN) / r->entry_size;
+    for (int i = 0; i < entries && *n < max; i++) {
+        list[(*n)++] = r->entries[i];
+    }
+    *next = r->resume_token;
+    return 0;
+}
+
 int clp_list_pci(struct clp_fh_entry *list, int max, int *n, uint16_t *rsp)
 {
     uint64_t token = 0;
-    int cc;
+    int cc, got;
 
     *n = 0;
     do {
-        struct clp_req *req = clp_prepare(CLP_LIST_PCI);
-        struct clp_rsp_list *r = clp_rsp();
-        int entries;
-
-        req->u.resume_token = token;
-        cc = clp_insn(clp_block);
-        *rsp = r->rsp;
-        if (cc || r->rsp != CLP_RC_OK) {
+        cc = clp_list_pci_once(token, list + *n, max - *n, &got, &token, rsp);
+        if (cc || *rsp != CLP_RC_OK) {
             return cc;
         }
-        if (r->entry_size != sizeof(struct clp_fh_entry)) {
-            return 3;
-        }
-        entries = (r->len - CLP_LIST_HDR_LEN) / r->entry_size;
-        for (int i = 0; i < entries && *n < max; i++) {
-            list[(*n)++] = r->entries[i];
-        }
-        token = r->resume_token;
+        *n += got;
     } while (token && *n < max);
     return 0;
 }

@@ -16,6 +16,7 @@
 #define CLP_RC_CMD              0x0020
 #define CLP_RC_SETPCIFN_FH      0x0101
 #define CLP_RC_SETPCIFN_FHOP    0x0102
+#define CLP_RC_LISTPCI_BADRT    0x010a
 #define CLP_RC_QUERYPCIFG_PFGID 0x010b
 
 #define CLP_FH_ENABLED          0x80000000u
@@ -75,6 +76,12 @@ struct clp_query_pci_grp {
 
 /* List up to max functions; *n is the number stored */
 int clp_list_pci(struct clp_fh_entry *list, int max, int *n, uint16_t *rsp);
+/*
+ * One LIST PCI from resume token token: up to max entries, *n the number
+ * stored, *next the response's resume token
+ */
+int clp_list_pci_once(uint64_t token, struct clp_fh_entry *list, int max,
+                      int *n, uint64_t *next, uint16_t *rsp);
 int clp_query_pci(uint32_t fh, struct clp_query_pci *out, uint16_t *rsp);
 /* Group flag: PCISTB with relaxed length and alignment */
 #define CLP_QPCIG_RELAXED 0x08
