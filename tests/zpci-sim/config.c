@@ -58,7 +58,7 @@ static const char *const function_keys[] = {
     "model", "group", "driver",
     /* the host: its profile and overrides of the profile's values */
     "host", "region", "base-cap-version", "refresh", "report-relaxed",
-    "group-maxstbl", "host-mio",
+    "group-maxstbl", "host-mio", "zdev-caps",
     /* the function */
     "pft", "gid", "fh", "fid", "pchid", "vfn", "maxstbl", "noi", "mui",
     "relaxed", "mio", "pcie", "util-str", "pfip", "fmb-length", "dasm",
@@ -373,6 +373,8 @@ static void load_function(GKeyFile *kf, const char *grp, unsigned idx)
     f->report_relaxed = f->host->report_relaxed;
     f->group_maxstbl = f->host->group_maxstbl;
     f->refresh = f->host->refresh;
+    f->zdev_caps = true;
+    get_bool(kf, grp, "zdev-caps", &f->zdev_caps);
     f->host_mio = f->host->host_mio;
 
     s = g_key_file_get_string(kf, grp, "driver", NULL);

@@ -144,7 +144,8 @@ static int get_info(SimFunction *f, struct vfio_device_info *uinfo)
     struct {
         uint32_t argsz, flags, num_regions, num_irqs, cap_offset, pad;
     } info;
-    size_t total = build_caps(f, NULL, DEV_INFO_SIZE);
+    size_t total = f->zdev_caps ? build_caps(f, NULL, DEV_INFO_SIZE)
+                                : DEV_INFO_SIZE;
     size_t minsz = offsetof(struct vfio_device_info, cap_offset);
 
     G_STATIC_ASSERT(sizeof(info) == DEV_INFO_SIZE);
@@ -153,11 +154,14 @@ static int get_info(SimFunction *f, struct vfio_device_info *uinfo)
     }
     memset(&info, 0, sizeof(info));
     info.argsz = uinfo->argsz;
+    /* vfio_pci_ioctl_get_info() sets FLAGS_CAPS only with a chain */
     info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET |
-                 VFIO_DEVICE_FLAGS_CAPS;
+                 (f->zdev_caps ? VFIO_DEVICE_FLAGS_CAPS : 0);
     info.num_regions = sim_num_regions(f);
     info.num_irqs = SIM_NUM_IRQ_INDEX;
-    if (info.argsz < total) {
+    if (!f->zdev_caps) {
+        /* no chain: argsz and cap_offset as the caller gave them, 0 */
+    } else if (info.argsz < total) {
         info.argsz = total;
     } else {
         build_caps(f, (uint8_t *)uinfo, DEV_INFO_SIZE);

@@ -149,6 +149,11 @@ struct SimFunction {
     uint16_t group_maxstbl;     /* 0: the function's maxstbl */
     bool refresh;
     bool host_mio;
+    /*
+     * The host reports the zPCI capability chain (vfio-pci built with
+     * CONFIG_VFIO_PCI_ZDEV_KVM); false: VFIO_DEVICE_GET_INFO has no caps
+     */
+    bool zdev_caps;
 
     /* Facts about the function, reported in the zPCI capability chain */
     uint8_t pft;
