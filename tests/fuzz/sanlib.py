@@ -63,6 +63,27 @@ def asan_runtime(qemu):
     return m.group(1) if m else None
 
 
+def uninstrumented(qemu):
+    """The sanitizer runtimes (libasan, libubsan) the binary does not
+    link: a suite that picked the sanitizer build itself must not run an
+    uninstrumented binary and report no findings."""
+    try:
+        out = subprocess.run(["ldd", qemu], capture_output=True, text=True,
+                             timeout=30).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        out = ""
+    return [lib for lib in ("libasan", "libubsan")
+            if not re.search(r"\s/\S*%s\.so\S*\s" % lib, out)]
+
+
+def check_instrumented(tap, qemu):
+    """One TAP result: the binary links ASan's and UBSan's runtimes."""
+    missing = uninstrumented(qemu)
+    return tap.ok(not missing, "the binary under test is the sanitizer "
+                  "build (links libasan and libubsan)",
+                  ["%s does not link %s" % (qemu, ", ".join(missing))])
+
+
 def preload(qemu):
     """LD_PRELOAD value: the ASan runtime must come first in the library
     list (ASan refuses to start otherwise), then the simulator."""

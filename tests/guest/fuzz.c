@@ -30,13 +30,20 @@
  *              a cheaper step re-enables and resets the error state
  *   progress   print "# fuzz at=K" every this many instructions
  *   trace_from print every instruction from this index on (reproducers)
+ *   ghostN     fids of zPCI functions the run has besides the fuzzed
+ *              ones (a zpci device without its PCI device: reserved);
+ *              SCLP commands name them as well (N = 0 .. nghost-1)
+ *   bound_us   no instruction may take longer (default 1000000): a
+ *              refresh or a store that holds the vCPU longer fails
+ *              fuzz-time
  *   pow2_ls    1: PCILG/PCISTG lengths only 1, 2, 4, 8; no_msix_stb 1: no
  *              PCI Store Block touches the MSI-X table or PBA.  Knobs to
  *              fuzz past a known defect by hand (run-fuzz --param); never
  *              used by the suite
  *
- * Output: "# fuzz ..." summary lines per instruction kind, then the checks
- *   fuzz-setup, fuzz-complete, fuzz-architecture, fuzz-health.
+ * Output: "# fuzz ..." summary lines per instruction kind (with the
+ *   longest one's duration), then the checks fuzz-setup, fuzz-complete,
+ *   fuzz-architecture, fuzz-time, fuzz-health.
  *
  * fuzz-architecture holds the guest-visible rules of the design brief
  * (docs/ism-passthrough.rst): a PCI Load/Store/Store Block that breaks an
@@ -45,6 +52,7 @@
  * code 0.
  */
 #include "zpci.h"
+#include "sclp.h"
 #include "asm-offsets.h"
 
 #define MAX_FNS             4
@@ -343,6 +351,7 @@ struct fuzz_fn {
     uint32_t fh;                /* handle as listed (enable bit as it is) */
     uint32_t efh;               /* enabled handle, valid if enabled */
     bool enabled;
+    bool standby;               /* listed, not configured (SCLP) */
     uint16_t vendor, device;
     bool ism;
     uint8_t pfgid;
@@ -362,6 +371,8 @@ static struct zpci_dma_space dma;
 static uint64_t dma_iova;       /* iova of dma_area */
 static uint64_t ism_tokens[8];  /* DMB tokens the ISM functions handed out */
 static unsigned n_tokens;
+static uint32_t ghosts[MAX_FNS];    /* fids of reserved functions */
+static unsigned nghosts;
 
 static bool list_functions(void);
 
@@ -369,16 +380,17 @@ static bool list_functions(void);
 
 enum kind {
     K_PCILG, K_PCISTG, K_PCISTB, K_RPCIT, K_MPCIFC, K_STPCIFC, K_CLP, K_SIC,
-    K_ISMCMD, K_CHSC, K_MAX
+    K_ISMCMD, K_CHSC, K_SCLP, K_MAX
 };
 
 static const char *const kind_name[K_MAX] = {
     "pcilg", "pcistg", "pcistb", "rpcit", "mpcifc", "stpcifc", "clp", "sic",
-    "ism-cmd", "chsc-sei",
+    "ism-cmd", "chsc-sei", "sclp-ioa",
 };
 
 struct stats {
     uint64_t n, cc[4], spec, operand, addressing, other_pgm;
+    uint64_t max_us;            /* the longest one */
 };
 
 static struct stats st[K_MAX];
@@ -387,6 +399,9 @@ static uint64_t executed;
 static uint64_t trace_from;
 static uint64_t violations;
 static bool pow2_ls, no_msix_stb;
+static enum kind last_kind;     /* what account() counted last */
+static uint64_t bound_us;
+static uint64_t over_bound;     /* instructions that took longer */
 
 static void account(enum kind k, int cc, uint16_t pgm)
 {
@@ -394,6 +409,7 @@ static void account(enum kind k, int cc, uint16_t pgm)
 
     s->n++;
     executed++;
+    last_kind = k;
     switch (pgm) {
     case 0:
         s->cc[cc & 3]++;
@@ -436,6 +452,17 @@ static struct fuzz_fn *any_fn(void)
     return &fns[below(nfns)];
 }
 
+/*
+ * The handle of any index QEMU handed out (one per zpci device, from 0),
+ * in any state: reserved (nothing but the index), standby or disabled
+ * (the vfio or emulation bit), with or without the enable bit.
+ */
+static uint32_t index_fh(void)
+{
+    return (uint32_t)below(nfns + nghosts + 1) | (uint32_t)below(3) << 16 |
+           (chance(50) ? CLP_FH_ENABLED : 0);
+}
+
 /* A function handle: mostly a real enabled one, sometimes anything */
 static uint32_t pick_fh(struct fuzz_fn **out)
 {
@@ -453,6 +480,9 @@ static uint32_t pick_fh(struct fuzz_fn **out)
         return below(2) ? 0 : 0xffffffffu;
     case 4:
         return CLP_FH_ENABLED | (uint32_t)below(0x100);  /* index guess */
+    case 5:
+    case 6:
+        return index_fh();
     default:
         *out = f;
         return f->efh;
@@ -1077,7 +1107,32 @@ static void fuzz_clp(void)
     uint16_t pgm;
     int cc;
 
-    if (in_area(blk, 8192, clp_area, sizeof(clp_area))) {
+    if (chance(30)) {
+        /*
+         * A well-formed LIST (from a small resume token), QUERY or SET
+         * (enable or disable) on the handle of any index in any state:
+         * what a guest that guesses handles does.
+         */
+        static const uint16_t cmds[] = { 2, 3, 5, 5 };
+        uint16_t cmd = cmds[below(ARRAY_SIZE(cmds))];
+
+        blk = (uintptr_t)clp_area;
+        rql = 32;
+        rsl = 4064;
+        fh = index_fh();
+        p = clp_area;
+        memset(p, 0, 64);
+        put16(p, rql);
+        put16(p + 2, cmd);
+        if (cmd == 2) {
+            put64(p + 16, below(nfns + nghosts + 2));
+        } else {
+            put32(p + 16, fh);
+            p[22] = below(2);
+            p[23] = 1;
+        }
+        put16(p + rql, rsl);
+    } else if (in_area(blk, 8192, clp_area, sizeof(clp_area))) {
         uint16_t cmd = chance(90) ? 1 + below(6) : rnd();
         uint8_t oc = chance(80) ? below(2) : rnd();
 
@@ -1129,6 +1184,40 @@ static void fuzz_sic(void)
     cc = x_sic(mode, isc);
     pgm = disarm();
     account(K_SIC, cc, pgm);
+}
+
+/*
+ * SCLP CONFIGURE or DECONFIGURE I/O ADAPTER of one of the functions, of a
+ * reserved one, or of any fid: it moves functions between the
+ * configured (disabled or enabled) and the standby state.
+ */
+static void fuzz_sclp(void)
+{
+    bool configure = chance(50);
+    uint32_t fid;
+    uint16_t pgm;
+    unsigned rc;
+
+    switch (below(4)) {
+    case 0:
+        fid = nghosts ? ghosts[below(nghosts)] : (uint32_t)rnd();
+        break;
+    case 1:
+        fid = chance(50) ? (uint32_t)rnd() : 0x10 + (uint32_t)below(16);
+        break;
+    default:
+        fid = any_fn()->fid;
+        break;
+    }
+    if (tracing()) {
+        printf("# op %lu sclp %s fid=0x%x\n", executed,
+               configure ? "configure" : "deconfigure", fid);
+    }
+    arm();
+    rc = sclp_ioa(fid, configure);
+    pgm = disarm();
+    account(K_SCLP, rc ? 0 : 2, pgm);
+    list_functions();
 }
 
 /*
@@ -1270,6 +1359,7 @@ static bool list_functions(void)
                 fns[i].vendor = list[j].vendor_id;
                 fns[i].device = list[j].device_id;
                 fns[i].enabled = !!(list[j].fh & CLP_FH_ENABLED);
+                fns[i].standby = !(list[j].config & CLP_CONFIG_CONFIGURED);
                 if (fns[i].enabled) {
                     fns[i].efh = list[j].fh;
                 }
@@ -1300,6 +1390,10 @@ static bool repair_fn(struct fuzz_fn *f)
     uint8_t status;
     uint32_t nfh;
 
+    if (f->standby) {
+        sclp_ioa(f->fid, true);
+        list_functions();
+    }
     if (!f->enabled) {
         if (clp_enable(f->fh & ~CLP_FH_ENABLED, &nfh, &rsp) ||
             rsp != CLP_RC_OK) {
@@ -1348,6 +1442,9 @@ static void settle(void)
     for (unsigned i = 0; i < nfns; i++) {
         struct fuzz_fn *f = &fns[i];
 
+        if (f->standby && sclp_ioa(f->fid, true)) {
+            list_functions();
+        }
         if (!f->enabled && f->fh &&
             !clp_enable(f->fh & ~CLP_FH_ENABLED, &nfh, &rsp) &&
             rsp == CLP_RC_OK) {
@@ -1462,6 +1559,17 @@ int main(void)
     trace_from = param_u64("trace_from", ~0ull);
     pow2_ls = param_u64("pow2_ls", 0);
     no_msix_stb = param_u64("no_msix_stb", 0);
+    bound_us = param_u64("bound_us", 1000000);
+    nghosts = param_u64("nghost", 0);
+    if (nghosts > MAX_FNS) {
+        nghosts = MAX_FNS;
+    }
+    for (unsigned i = 0; i < nghosts; i++) {
+        char key[8];
+
+        snprintf(key, sizeof(key), "ghost%u", i);
+        ghosts[i] = param_u64(key, ~0ull);
+    }
     ram_size = param_u64("ram", 128ull << 20);
     nfns = param_u64("nfid", 0);
     if (nfns > MAX_FNS) {
@@ -1510,6 +1618,7 @@ int main(void)
 
     for (uint64_t i = 0; executed < count; i++) {
         unsigned r = below(100);
+        uint64_t before = executed, t0, us;
 
         if (every && i && i % every == 0) {
             repair();
@@ -1520,6 +1629,7 @@ int main(void)
             printf("# fuzz at=%lu\n", executed);
             next_progress = executed + progress;
         }
+        t0 = time_us();
         if (r < 30) {
             fuzz_pcistb();
         } else if (r < 48) {
@@ -1538,6 +1648,8 @@ int main(void)
             fuzz_sic();
         } else if (r < 94) {
             fuzz_chsc();
+        } else if (r < 95) {
+            fuzz_sclp();
         } else {
             struct fuzz_fn *f = any_fn();
 
@@ -1547,20 +1659,36 @@ int main(void)
                 fuzz_pcistb();
             }
         }
+        /* one instruction: its duration (an ISM command is several) */
+        us = time_us() - t0;
+        if (executed == before + 1) {
+            struct stats *s = &st[last_kind];
+
+            if (us > s->max_us) {
+                s->max_us = us;
+            }
+            if (us > bound_us) {
+                over_bound++;
+                printf("# fuzz slow %s at=%lu us=%lu\n", kind_name[last_kind],
+                       executed - 1, us);
+            }
+        }
     }
 
     for (int k = 0; k < K_MAX; k++) {
         struct stats *s = &st[k];
 
         printf("# fuzz %s n=%lu cc0=%lu cc1=%lu cc2=%lu cc3=%lu spec=%lu "
-               "operand=%lu addressing=%lu other=%lu\n", kind_name[k], s->n,
-               s->cc[0], s->cc[1], s->cc[2], s->cc[3], s->spec, s->operand,
-               s->addressing, s->other_pgm);
+               "operand=%lu addressing=%lu other=%lu max_us=%lu\n",
+               kind_name[k], s->n, s->cc[0], s->cc[1], s->cc[2], s->cc[3],
+               s->spec, s->operand, s->addressing, s->other_pgm, s->max_us);
     }
     printf("# fuzz total=%lu violations=%lu\n", executed, violations);
     report(executed >= count, "fuzz-complete", "%lu of %lu", executed, count);
     report(violations == 0, "fuzz-architecture", "%lu results against the "
            "architecture", violations);
+    report(over_bound == 0, "fuzz-time", "%lu instructions took longer than "
+           "%lu us", over_bound, bound_us);
     report(health(), "fuzz-health", "a function no longer answers");
     return 0;
 }

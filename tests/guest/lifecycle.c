@@ -35,6 +35,7 @@
  * does not answer (and "ok - lc-events" if the run ends by itself).
  */
 #include "zpci.h"
+#include "sclp.h"
 #include "timer.h"
 #include "asm-offsets.h"
 
@@ -63,7 +64,6 @@ static uint8_t ism_dmb[4096] ALIGNED(4096);
 static struct zpci_dma_space dma;
 static bool dma_ready;
 static uint8_t chsc_area[4096] ALIGNED(4096);
-static uint8_t sccb[4096] ALIGNED(4096);
 static bool events_ok = true;
 static bool ism_regs;           /* register SBA and DMB with ISM functions */
 
@@ -121,40 +121,6 @@ static void idle_us(uint64_t us)
 }
 
 /* ---- SCLP and CHSC ------------------------------------------------------ */
-
-#define SCLP_CMDW_CONFIGURE_IOA     0x001a0001
-#define SCLP_CMDW_DECONFIGURE_IOA   0x001b0001
-#define SCLP_ATYPE_PCI              2
-
-static int servc(uint32_t cmd, void *p)
-{
-    int cc;
-
-    asm volatile(".insn rre,0xb2200000,%[cmd],%[p]\n"
-                 "ipm %[cc]\n"
-                 "srl %[cc],28\n"
-                 : [cc] "=d" (cc)
-                 : [cmd] "d" ((uint64_t)cmd), [p] "a" (p)
-                 : "cc", "memory");
-    return cc;
-}
-
-/* SCLP (DE)CONFIGURE I/O ADAPTER; returns the SCLP response code */
-static unsigned sclp_ioa(uint32_t fid, bool configure)
-{
-    memset(sccb, 0, 16);
-    sccb[1] = 16;                           /* length */
-    sccb[8] = SCLP_ATYPE_PCI;
-    sccb[12] = fid >> 24;
-    sccb[13] = fid >> 16;
-    sccb[14] = fid >> 8;
-    sccb[15] = fid;
-    if (servc(configure ? SCLP_CMDW_CONFIGURE_IOA :
-              SCLP_CMDW_DECONFIGURE_IOA, sccb)) {
-        return 0;
-    }
-    return sccb[6] << 8 | sccb[7];
-}
 
 static uint32_t be32(const uint8_t *p)
 {

@@ -25,8 +25,12 @@
  *
  *   opN ioat     register a DMA aperture of lenN bytes at the function's
  *                start of DMA (nothing mapped: every table entry invalid)
+ *   opN alias    make every entry of that aperture's tables lead to one
+ *                page table whose entries are all invalid (valN 0) or
+ *                all map the page at guest address valN (zpci_dma_alias)
  *   opN rpcit    REFRESH PCI TRANSLATIONS of lenN bytes at offN bytes
- *                into that aperture
+ *                into that aperture; data is the instruction's duration
+ *                in microseconds
  *   opN cquery   CLP QUERY PCI FUNCTION of the handle; data is the
  *                response code
  *   opN cenable  CLP SET PCI FUNCTION enable of the handle; data is
@@ -124,6 +128,7 @@ static void run_op(unsigned n, uint32_t fh)
     uint8_t bar = key_u64("bar", n, 0);
     uint64_t off = key_u64("off", n, 0);
     unsigned len = key_u64("len", n, 8);
+    uint64_t len64 = key_u64("len", n, 8);    /* ioat, rpcit: bytes */
     uint64_t val = key_u64("val", n, 0);
     unsigned mis = key_u64("mis", n, 8);
     uint8_t *buf;
@@ -166,14 +171,21 @@ static void run_op(unsigned n, uint32_t fh)
         }
         return;
     } else if (!strcmp(op, "ioat")) {
-        zpci_dma_init(&dma, sdma, len);
+        zpci_dma_init(&dma, sdma, len64);
         expect_pgm_int();
         cc = zpci_reg_ioat(fh, dma.pba, dma.pal, zpci_dma_iota(&dma), &st);
         pgm = clear_pgm_int();
+    } else if (!strcmp(op, "alias")) {
+        zpci_dma_alias(&dma, val);
+        cc = 0;
+        pgm = 0;
     } else if (!strcmp(op, "rpcit")) {
+        uint64_t t0 = time_us();
+
         expect_pgm_int();
-        cc = rpcit(fh, dma.pba + off, len, &st);
+        cc = rpcit(fh, dma.pba + off, len64, &st);
         pgm = clear_pgm_int();
+        data = time_us() - t0;
     } else if (!strcmp(op, "cquery")) {
         static struct clp_query_pci q;
         uint16_t rsp = 0;

@@ -390,7 +390,18 @@ SIM_EXPORT int close(int fd)
             case SIM_FD_DEVICE:
                 ((SimFunction *)o->obj)->device_fd = -1;
                 sim_irq_reset(o->obj);
-                break;
+                sim_log(o->obj, "close", "\"fd\": %d", fd);
+                /* a tombstone: the number stays taken, its use is caught */
+                o->kind = SIM_FD_CLOSED;
+                sim_flush();
+                sim_unlock();
+                return 0;
+            case SIM_FD_CLOSED:
+                sim_error("close(fd %d) of %s's device fd a second time", fd,
+                          ((SimFunction *)o->obj)->name);
+                sim_unlock();
+                errno = EBADF;
+                return -1;
             }
             g_hash_table_remove(sim.fds, GINT_TO_POINTER(fd));
         }
@@ -425,6 +436,11 @@ SIM_EXPORT int ioctl(int fd, unsigned long req, ...)
     case SIM_FD_DEVICE:
         ret = sim_device_ioctl(o->obj, req, arg);
         break;
+    case SIM_FD_CLOSED:
+        sim_error("ioctl(fd %d, 0x%lx) on %s's device fd after its close",
+                  fd, (unsigned long)req, ((SimFunction *)o->obj)->name);
+        ret = -EBADF;
+        break;
     }
     sim_flush();
     sim_unlock();
@@ -447,7 +463,12 @@ static ssize_t dev_rw(int fd, void *rbuf, const void *wbuf, size_t n,
 
     sim_lock();
     o = fd_obj(fd);
-    if (o->kind != SIM_FD_DEVICE) {
+    if (o->kind == SIM_FD_CLOSED) {
+        sim_error("%s(fd %d, %zu, 0x%llx) on %s's device fd after its close",
+                  write ? "pwrite" : "pread", fd, n, (unsigned long long)off,
+                  ((SimFunction *)o->obj)->name);
+        ret = -EBADF;
+    } else if (o->kind != SIM_FD_DEVICE) {
         sim_error("%s(fd %d, %zu, 0x%llx) on a VFIO %s fd",
                   write ? "pwrite" : "pread", fd, n, (unsigned long long)off,
                   o->kind == SIM_FD_GROUP ? "group" : "container");

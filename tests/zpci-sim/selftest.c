@@ -1412,6 +1412,22 @@ static void test_loud(Dev *d)
           "read() on a device fd fails (and is reported)");
 }
 
+/* A device fd after its close: a tombstone, every use reported */
+static void test_tombstone(Dev *d)
+{
+    struct vfio_device_info info = { .argsz = sizeof(info) };
+    int fd = d->fd;
+    char c;
+
+    check(close(fd) == 0, "close() of a device fd succeeds");
+    check(ERR(ioctl(fd, VFIO_DEVICE_GET_INFO, &info)) == EBADF &&
+          ERR(pread(fd, &c, 1, 0)) == EBADF && ERR(close(fd)) == EBADF,
+          "ioctl, pread and close of it afterwards fail with EBADF (and "
+          "are reported)");
+    check(open("/dev/null", O_RDONLY) != fd,
+          "its number is not handed out again");
+}
+
 /* Every function whose name starts with "cap-": its chain and regions */
 static void test_all_caps(int c)
 {
@@ -1534,6 +1550,7 @@ int main(int argc, char **argv)
     test_dma_limit(c2);
     test_faults(c3, &inj, &errs);
     test_loud(&nic);
+    test_tombstone(&both);
     note("%d failure(s)", failures);
     return 0;
 }

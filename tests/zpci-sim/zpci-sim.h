@@ -273,6 +273,12 @@ typedef enum {
     SIM_FD_CONTAINER,
     SIM_FD_GROUP,
     SIM_FD_DEVICE,
+    /*
+     * A device fd QEMU closed: kept open (an eventfd) so that its number is
+     * not reused, and any later use of it is a simulator error (QEMU used
+     * a device after it let it go, e.g. after an unplug)
+     */
+    SIM_FD_CLOSED,
 } SimFdKind;
 
 typedef struct SimFdObj {

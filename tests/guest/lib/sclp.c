@@ -14,6 +14,9 @@
 #define SCLP_CMD_WRITE_EVENT_DATA   0x00760005
 #define SCLP_EVENT_ASCII_CONSOLE    0x1a
 #define SCLP_RC_NORMAL_COMPLETION   0x0020
+#define SCLP_CMDW_CONFIGURE_IOA     0x001a0001
+#define SCLP_CMDW_DECONFIGURE_IOA   0x001b0001
+#define SCLP_ATYPE_PCI              2
 
 struct sccb_header {
     uint16_t length;
@@ -76,4 +79,22 @@ int sclp_write(const char *buf, size_t len)
         len -= n;
     }
     return rc;
+}
+
+unsigned sclp_ioa(uint32_t fid, bool configure)
+{
+    uint8_t *p = sccb_page;
+
+    memset(p, 0, 16);
+    p[1] = 16;                              /* length */
+    p[8] = SCLP_ATYPE_PCI;
+    p[12] = fid >> 24;
+    p[13] = fid >> 16;
+    p[14] = fid >> 8;
+    p[15] = fid;
+    if (servc(configure ? SCLP_CMDW_CONFIGURE_IOA :
+              SCLP_CMDW_DECONFIGURE_IOA, p)) {
+        return 0;
+    }
+    return p[6] << 8 | p[7];
 }

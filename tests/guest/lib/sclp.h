@@ -1,6 +1,7 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-or-later
- * Console output through the SCLP ASCII console event.
+ * SCLP: console output through the ASCII console event, and the
+ * (de)configuration of I/O adapters (PCI functions).
  * Copyright (c) 2026 The qemu-s390x-ism authors
  */
 #ifndef ZT_SCLP_H
@@ -10,5 +11,12 @@
 
 /* Write len bytes to the SCLP console; returns the SCLP response code */
 int sclp_write(const char *buf, size_t len);
+
+/*
+ * SCLP CONFIGURE (configure true) or DECONFIGURE I/O ADAPTER of the PCI
+ * function fid; returns the SCLP response code, 0 if the command was not
+ * accepted (condition code not 0)
+ */
+unsigned sclp_ioa(uint32_t fid, bool configure);
 
 #endif

@@ -96,3 +96,20 @@ int zpci_dma_map(struct zpci_dma_space *s, const void *buf, size_t len,
     *iova = s->pba + (uintptr_t)buf;
     return 0;
 }
+
+void zpci_dma_alias(struct zpci_dma_space *s, uint64_t frame)
+{
+    uint64_t *st = st_pool[0], *pt = pt_pool[0];
+
+    for (int i = 0; i < PT_ENTRIES; i++) {
+        pt[i] = frame ? (frame & ~0xfffull) : PTE_INVALID;
+    }
+    for (int i = 0; i < ST_ENTRIES; i++) {
+        st[i] = (uintptr_t)pt;
+    }
+    for (int i = 0; i < RT_ENTRIES; i++) {
+        s->rt[i] = (uintptr_t)st | RTE_TYPE_RTX | RTE_LEN_RTX;
+    }
+    st_used = N_ST;
+    pt_used = N_PT;
+}

@@ -26,4 +26,13 @@ uint64_t zpci_dma_iota(struct zpci_dma_space *s);
 int zpci_dma_map(struct zpci_dma_space *s, const void *buf, size_t len,
                  uint64_t *iova);
 
+/*
+ * Alias the whole table tree: every region table entry designates one
+ * segment table, every segment table entry one page table, and that page
+ * table's 256 entries are all invalid (frame == 0) or all map frame.  The
+ * aperture's 4 TiB then reach one page table: what a hostile guest gives
+ * RPCIT to walk.
+ */
+void zpci_dma_alias(struct zpci_dma_space *s, uint64_t frame);
+
 #endif
