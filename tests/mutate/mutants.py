@@ -9,7 +9,10 @@ switched off, a host fact ignored, a clean-up skipped.  The text must occur
 exactly once (scripts/mutate fails loudly otherwise, so a mutant never
 silently stops applying when the series changes).  "killers" lists, in the
 order they run, the suites that are expected to report "not ok" for it;
-the first that does kills the mutant.
+the first that does kills the mutant.  "check" is a regular expression
+for the name of the check expected to catch it: a mutant counts as
+killed only when a check whose name matches fails under it and passed
+without it; other checks that fail are reported, but kill nothing.
 
 A suite is a command that takes the binary under test; its expected
 outcomes come from the design brief and the kernel source, never from the
@@ -57,6 +60,12 @@ REGRESSIONS = Suite("regressions",
                     [os.path.join(TOP, "tests", "fuzz", "regressions"),
                      "--no-build", "--qemu", "@QEMU@"], timeout=300)
 
+# the fork's cases of the Linux guest run with LINUX_GUEST_FORK=1
+# (scripts/mutate sets it); the binary comes from $QEMU
+LINUX_GUEST = Suite("linux-guest",
+                    [os.path.join(TOP, "tests", "linux-guest", "run-tests")],
+                    timeout=1800)
+
 QTEST = Suite("qtest-io-path",
               ["env", "QTEST_QEMU_BINARY=@QEMU@",
                os.path.join(TOP, "build", "qemu", "build", "tests", "qtest",
@@ -66,14 +75,18 @@ QTEST = Suite("qtest-io-path",
 
 class Mutant:
     """find -> replace in file; more=[(find, replace, count), ...] adds
-    edits of the same file, each target occurring exactly count times."""
+    edits of the same file, each target occurring exactly count times;
+    check: the regular expression the name of the killing check matches
+    (re.search)."""
 
-    def __init__(self, name, file, find, replace, why, killers, more=()):
+    def __init__(self, name, file, find, replace, why, killers, check,
+                 more=()):
         self.name = name
         self.file = file
         self.edits = [(find, replace, 1)] + list(more)
         self.why = why
         self.killers = killers
+        self.check = check
 
 
 INST = "hw/s390x/s390-pci-inst.c"
@@ -99,6 +112,7 @@ MUTANTS = [
         "looks up one subregion for all its bytes, as upstream does (a "
         "256-byte block over the MSI-X table aborted QEMU)",
         [REGRESSIONS, fuzz("bar-msix-nic-maxstbl4k")],
+        check=r"^msix-table-256-bar: QEMU survives",
         more=[("        mr = s390_get_subregion(bar, offset + pos, size);\n",
                "        mr = s390_get_subregion(bar, offset, len);\n", 2)]),
     Mutant(
@@ -109,7 +123,8 @@ MUTANTS = [
         "size_memop(size),\n",
         "BAR-path PCI Store Block pieces dispatched in host order (data "
         "byte-reversed on the host)",
-        [e2e("e2e"), e2e("alignment")]),
+        [e2e("e2e"), e2e("alignment")],
+        check=r"(pcistb-64-readback|guest sees stored and read back)"),
     Mutant(
         "zio-load-left-justified", VFIO,
         "        *data = ldq_be_p(pbdev->iobuf);\n"
@@ -119,14 +134,16 @@ MUTANTS = [
         "        *data = ldq_be_p(pbdev->iobuf) >> (64 - 8 * len);\n",
         "zPCI I/O region loads take their data from the start of the "
         "buffer instead of right-justified",
-        [e2e("alignment"), e2e("e2e"), e2e("policy-table")]),
+        [e2e("alignment"), e2e("e2e"), e2e("policy-table")],
+        check=r"guest sees stored and read back"),
     Mutant(
         "no-mio-region-without-store", VFIO,
         "        if (!region || !host->zio_store) {\n",
         "        if (!region) {\n",
         "a function without MIO is admitted to a region that cannot "
         "perform PCI Store",
-        [e2e("policy-table")]),
+        [e2e("policy-table")],
+        check=r"refused \(no MIO and no region with STORE\)"),
     Mutant(
         "ism-reset-intercepted-skipped", BUS,
         "        if (pbdev->pdev && pbdev->pft == ZPCI_PFT_ISM &&\n"
@@ -136,7 +153,8 @@ MUTANTS = [
         "            pbdev->fh & FH_MASK_ENABLE) {\n",
         "system reset no longer resets intercepted ISM before its DMA "
         "aperture is unmapped",
-        [lifecycle("system-reset-ism")]),
+        [lifecycle("system-reset-ism")],
+        check=r"is reset before its DMA is unmapped"),
     Mutant(
         "plug-failed-cleanup-skipped", BUS,
         "static void s390_pci_plug_failed(S390PCIBusDevice *pbdev)\n{\n",
@@ -144,14 +162,16 @@ MUTANTS = [
         "    return;\n",
         "a refused plug leaves the zpci device pointing at the freed PCI "
         "device (CLP LIST reads it)",
-        [lifecycle("refused-hotplug")]),
+        [lifecycle("refused-hotplug")],
+        check=r"^refused-hotplug: (QMP stays up|QEMU survives)"),
     Mutant(
         "host-facts-not-cleared", VFIO,
         "    memset(&pbdev->host, 0, sizeof(pbdev->host));\n",
         "",
         "host facts of a refused plug survive into the next plug of the "
         "same zpci device",
-        [lifecycle("retried-hotplug")]),
+        [lifecycle("retried-hotplug")],
+        check=r"takes its own path"),
     Mutant(
         "msix-carve-out-off", INST,
         "    *emulated = false;\n"
@@ -161,24 +181,27 @@ MUTANTS = [
         "    for (i = 0; i < ARRAY_SIZE(part); i++) {\n",
         "the MSI-X table and PBA go to the host on the region and "
         "ism_vfio_pci paths",
-        [REGRESSIONS, fuzz("region-msix-nic-on")]),
+        [REGRESSIONS, fuzz("region-msix-nic-on")],
+        check=r"the MSI-X table stays with QEMU"),
     Mutant(
         "ism-unusable-group-admitted", VFIO,
-        "    if (pbdev->pft != ZPCI_PFT_ISM ||\n"
-        "        (grp->maxstbl >= ZPCI_BOUNDARY &&\n",
-        "    if (1 || pbdev->pft != ZPCI_PFT_ISM ||\n"
-        "        (grp->maxstbl >= ZPCI_BOUNDARY &&\n",
+        "    if (grp->maxstbl >= ZPCI_BOUNDARY &&\n"
+        "        grp->fr & CLP_RSP_QPCIG_MASK_RELAXED) {\n",
+        "    if (1 || (grp->maxstbl >= ZPCI_BOUNDARY &&\n"
+        "        grp->fr & CLP_RSP_QPCIG_MASK_RELAXED)) {\n",
         "ISM admitted with a function group that cannot carry its 4 KiB "
         "relaxed blocks",
-        [e2e("policy-table")]),
+        [e2e("policy-table")],
+        check=r"refused \((imaxstbl < 4096|region max < 4096|"
+              r"default group: ISM refused)\)"),
     Mutant(
         "ism-by-pci-id-off", VFIO,
-        "        ZPCI_ISM_DEVICE_ID) {\n        pbdev->pft = ZPCI_PFT_ISM;",
-        "        ZPCI_ISM_DEVICE_ID + 1) {\n"
-        "        pbdev->pft = ZPCI_PFT_ISM;",
+        "                  ZPCI_ISM_DEVICE_ID;\n",
+        "                  ZPCI_ISM_DEVICE_ID + 1;\n",
         "an ISM function reported with PFT 0 (nested) is not recognised by "
         "its PCI ID",
-        [e2e("policy-table")]),
+        [e2e("policy-table")],
+        check=r"(ISM\(pft 0, 1014:04ed\)|nested ISM \(pft 0).*admitted"),
     Mutant(
         "block-split-into-pieces", INST,
         "        } else {\n"
@@ -190,13 +213,16 @@ MUTANTS = [
         "        }\n",
         "PCI Store Blocks on a block path split into pieces of at most 8 "
         "bytes",
-        [e2e("e2e"), e2e("policy-table")]),
+        [e2e("e2e"), e2e("policy-table")],
+        check=r"(exactly one host bar_block|host ops bar_block)"),
     Mutant(
         "relaxed-check-off", INST,
         "    if (!(grp->fr & CLP_RSP_QPCIG_MASK_RELAXED) &&\n",
         "    if (0 && !(grp->fr & CLP_RSP_QPCIG_MASK_RELAXED) &&\n",
         "strict functions get the relaxed PCI Store Block rules",
-        [fuzz("bar-msix-nic"), e2e("alignment")]),
+        [fuzz("bar-msix-nic"), e2e("alignment")],
+        check=r"(guest-visible results follow the architecture|"
+              r"guest sees program interruption 0x06)"),
     Mutant(
         # The buffer holds maxstbl bytes (rounded up to 8), so dropping the
         # maxstbl test alone changes nothing observable: both go.
@@ -205,19 +231,25 @@ MUTANTS = [
         "    if (!len ||\n",
         "PCI Store Blocks longer than the group's maxstbl (and the buffer) "
         "accepted",
-        [fuzz("bar-msix-nic"), e2e("alignment")]),
+        [fuzz("bar-msix-nic"), e2e("alignment")],
+        check=r"(QEMU survives|maxstbl\+8: guest sees program interruption)"),
     Mutant(
         "boundary-4k-off", INST,
         "        (offset & (ZPCI_BOUNDARY - 1)) + len > ZPCI_BOUNDARY) {\n",
         "        0) {\n",
         "PCI Store Blocks across a 4 KiB boundary accepted",
-        [fuzz("ism-vfio-pci"), e2e("alignment")]),
+        [fuzz("ism-vfio-pci"), e2e("alignment")],
+        check=r"(no illegal host op|"
+              r"crosses 4 KiB\): guest sees program interruption)"),
     Mutant(
         "second-operand-alignment-off", INST,
         "    if ((gaddr & 0x7) && pbdev->pft != ZPCI_PFT_ISM) {\n",
         "    if (0) {\n",
         "any function accepts an unaligned second operand (only ISM may)",
-        [fuzz("region-msi-dev-zio-2021"), e2e("alignment")]),
+        [fuzz("region-msi-dev-zio-2021"), e2e("alignment")],
+        check=r"(guest-visible results follow the architecture|"
+              r"not doubleword aligned\): guest sees program "
+              r"interruption)"),
     Mutant(
         "host-error-cc0", INST,
         "    default:\n"
@@ -229,7 +261,8 @@ MUTANTS = [
         "        setcc(cpu, ZPCI_PCI_LS_OK);\n"
         "        break;\n",
         "a failure of the host reaches the guest as condition code 0",
-        [e2e("faults")]),
+        [e2e("faults")],
+        check=r"cc 1 status 8"),
     Mutant(
         "zio-bar-range-unchecked", VFIO,
         "    return offset < bar->size && len <= bar->size - offset;\n",
@@ -237,21 +270,24 @@ MUTANTS = [
         "                         len <= bar->size - offset);\n",
         "region requests for offsets outside the BAR reach the host (ISM "
         "was exempt from the check)",
-        [fuzz("ism-region-zio-2021")]),
+        [fuzz("ism-region-zio-2021")],
+        check=r"no illegal host op"),
     Mutant(
         "ism-unaligned-operand-refused", INST,
         "    if ((gaddr & 0x7) && pbdev->pft != ZPCI_PFT_ISM) {\n",
         "    if (gaddr & 0x7) {\n",
         "ISM PCI Store Blocks from an unaligned guest buffer refused (the "
         "ism driver moves data from any byte of its buffers)",
-        [e2e("e2e")]),
+        [e2e("e2e")],
+        check=r"guest ism-move"),
     Mutant(
         "ism-vfio-maxstbl-from-group", VFIO,
         "        return MIN(cap->imaxstbl, ZPCI_BOUNDARY);\n",
         "        return cap->maxstbl;\n",
         "ism_vfio_pci path takes the group's maxstbl (128 on Linux) "
         "instead of imaxstbl: ISM refused",
-        [e2e("e2e"), e2e("policy-table")]),
+        [e2e("e2e"), e2e("policy-table")],
+        check=r"admitted"),
     Mutant(
         "unplug-leaves-function-listed", BUS,
         "        QTAILQ_REMOVE(&s->zpci_devs, pbdev, link);\n"
@@ -259,7 +295,9 @@ MUTANTS = [
         "",
         "an unplugged zpci device stays in the function list and handle "
         "table (the guest reaches a freed function)",
-        [lifecycle("unplug-replug-region")]),
+        [lifecycle("unplug-replug-region")],
+        check=r"^unplug-replug-region: "
+              r"(QMP stays up|QEMU survives|no host op)"),
     Mutant(
         "rpcit-unmap-whole-frame", INST,
         "            coalesce += next - entry.iova;\n",
@@ -267,7 +305,8 @@ MUTANTS = [
         "RPCIT coalesces the whole frame of an invalid segment or region "
         "entry into one unmap, beyond the refreshed range and the aperture "
         "(the first version of the series' 0006 aborted QEMU)",
-        [REGRESSIONS]),
+        [REGRESSIONS],
+        check=r"^rpcit-invalid-region: "),
     Mutant(
         "reserved-handle-accepted", BUS,
         "    if (pbdev && pbdev->state != ZPCI_FS_RESERVED && "
@@ -275,5 +314,66 @@ MUTANTS = [
         "    if (pbdev && pbdev->fh == fh) {\n",
         "the handle of a reserved function (no PCI device behind it) is "
         "accepted again: CLP QUERY PCI FUNCTION reads the missing device",
-        [REGRESSIONS]),
+        [REGRESSIONS], r"^reserved-handle: "),
+    Mutant(
+        "msi-not-delivered", BUS,
+        "                return;\n"
+        "            }\n"
+        "            s390_pci_msi_notify_init(pbdev);\n",
+        "                return;\n"
+        "            }\n",
+        "an MSI-only passthrough function is admitted, but its MSI writes "
+        "reach no adapter interrupt (ISM's interrupts are lost)",
+        [LINUX_GUEST], r"B's MSI counted once in /proc/interrupts"),
+    Mutant(
+        "non-ism-on-ism-vfio-admitted", VFIO,
+        "    if (host->ism_vfio) {\n"
+        "        error_setg(errp, \"zPCI function %s (fid %u) is bound to "
+        "ism_vfio_pci \"\n",
+        "    if (0) {\n"
+        "        error_setg(errp, \"zPCI function %s (fid %u) is bound to "
+        "ism_vfio_pci \"\n",
+        "a function that is not ISM but bound to ism_vfio_pci is admitted "
+        "(every BAR write of it would become a PCI Store Block)",
+        [e2e("policy-table")],
+        r"refused .*'bound to ism_vfio_pci but is not an ISM function'"),
+    Mutant(
+        "io-region-on-without-region", VFIO,
+        "    if (on && !host->zio) {\n",
+        "    if (0) {\n",
+        "io-region=on is not refused on a host without the region",
+        [e2e("policy-table")], r"refused \(.*'io-region=on'"),
+    Mutant(
+        "ism-without-caps-admitted", VFIO,
+        "    if (!vfio_get_device_info_cap(info, "
+        "VFIO_DEVICE_INFO_CAP_ZPCI_GROUP)) {\n",
+        "    if (0) {\n",
+        "an ISM function whose host reports no zPCI capabilities is not "
+        "refused for that (its group is QEMU's default one)",
+        [e2e("policy-table")],
+        r"without zPCI capabilities, ism_vfio_pci: refused"),
+    Mutant(
+        "clp-disable-ism-not-reset", INST,
+        "            if (pbdev->pft == ZPCI_PFT_ISM && !pbdev->interp) {\n"
+        "                pci_device_reset(pbdev->pdev);\n"
+        "            }\n",
+        "",
+        "CLP disable unmaps an intercepted ISM function's DMA without "
+        "resetting it first",
+        [lifecycle("clp-disable-ism")], r"reset before CLP disable"),
+    Mutant(
+        "rpcit-no-skip", INST,
+        "            next = s390_guest_io_table_skip(iommu->g_iota, next, "
+        "end, empty);\n",
+        "",
+        "RPCIT walks every page of an invalid run again (aliased tables "
+        "hold the vCPU for seconds per TiB)",
+        [REGRESSIONS], r"^rpcit-aliased-.*takes less than"),
+    Mutant(
+        "rpcit-unbounded", INST,
+        "        if (++steps > 4 * (uint64_t)s390_pci_iotlb_max()) {\n",
+        "        if (++steps == 0) {\n",
+        "RPCIT has no step bound: once vfio's DMA limit is reached it "
+        "walks every page of aliased valid tables (4 TiB)",
+        [REGRESSIONS], r"^rpcit-aliased-msix-nic: "),
 ]
