@@ -1553,6 +1553,7 @@ int main(void)
     uint64_t progress = param_u64("progress", 10000);
     uint64_t seed = param_u64("seed", 1);
     uint64_t dma_size, next_progress = 0;
+    uint32_t fids[MAX_FNS];
     bool ok = true;
 
     install_pgm_handler();
@@ -1560,26 +1561,11 @@ int main(void)
     pow2_ls = param_u64("pow2_ls", 0);
     no_msix_stb = param_u64("no_msix_stb", 0);
     bound_us = param_u64("bound_us", 1000000);
-    nghosts = param_u64("nghost", 0);
-    if (nghosts > MAX_FNS) {
-        nghosts = MAX_FNS;
-    }
-    for (unsigned i = 0; i < nghosts; i++) {
-        char key[8];
-
-        snprintf(key, sizeof(key), "ghost%u", i);
-        ghosts[i] = param_u64(key, ~0ull);
-    }
+    nghosts = param_list("nghost", "ghost", ghosts, MAX_FNS);
     ram_size = param_u64("ram", 128ull << 20);
-    nfns = param_u64("nfid", 0);
-    if (nfns > MAX_FNS) {
-        nfns = MAX_FNS;
-    }
+    nfns = param_list("nfid", "fid", fids, MAX_FNS);
     for (unsigned i = 0; i < nfns; i++) {
-        char key[8];
-
-        snprintf(key, sizeof(key), "fid%u", i);
-        fns[i].fid = param_u64(key, ~0ull);
+        fns[i].fid = fids[i];
     }
     rng_state = seed;
     report_info("fuzz seed=0x%lx count=%lu functions=%u ram=0x%lx", seed,

@@ -403,17 +403,12 @@ int main(void)
 
     ism_regs = param_u64("ism_regs", 0);
     uint64_t start, next_tick, tick = 0;
+    uint32_t fids[MAX_FNS];
 
     printf("# lc start\n");
-    nfns = param_u64("nfid", 0);
-    if (nfns > MAX_FNS) {
-        nfns = MAX_FNS;
-    }
+    nfns = param_list("nfid", "fid", fids, MAX_FNS);
     for (unsigned i = 0; i < nfns; i++) {
-        char key[8];
-
-        snprintf(key, sizeof(key), "fid%u", i);
-        fns[i].fid = param_u64(key, ~0ull);
+        fns[i].fid = fids[i];
     }
     for (unsigned i = 0; i < sizeof(block); i++) {
         block[i] = i * 7 + 1;

@@ -63,3 +63,19 @@ const char *param_str(const char *key, char *buf, size_t size,
     buf[n] = 0;
     return buf;
 }
+
+unsigned param_list(const char *count_key, const char *prefix,
+                    uint32_t *out, unsigned max)
+{
+    unsigned n = param_u64(count_key, 0);
+    char key[32];
+
+    if (n > max) {
+        n = max;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        snprintf(key, sizeof(key), "%s%u", prefix, i);
+        out[i] = param_u64(key, ~0ull);
+    }
+    return n;
+}

@@ -24,5 +24,11 @@ uint64_t param_u64(const char *key, uint64_t def);
 /* String value of key copied to buf (NUL terminated), or def */
 const char *param_str(const char *key, char *buf, size_t size,
                       const char *def);
+/*
+ * A list: count_key gives its length (at most max), its elements are
+ * prefix0, prefix1, ... (~0 if absent); returns the length
+ */
+unsigned param_list(const char *count_key, const char *prefix,
+                    uint32_t *out, unsigned max);
 
 #endif
