@@ -127,8 +127,8 @@ static void run_op(unsigned n, uint32_t fh)
     const char *op;
     uint8_t bar = key_u64("bar", n, 0);
     uint64_t off = key_u64("off", n, 0);
-    unsigned len = key_u64("len", n, 8);
     uint64_t len64 = key_u64("len", n, 8);    /* ioat, rpcit: bytes */
+    unsigned len = len64;
     uint64_t val = key_u64("val", n, 0);
     unsigned mis = key_u64("mis", n, 8);
     uint8_t *buf;
