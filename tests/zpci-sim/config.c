@@ -22,32 +22,57 @@ static const SimModel *const models[] = {
  * This table is the only place that defines them (docs/zpci-sim.rst,
  * "Host profiles", explains each column and its source).
  *
- * linux     Linux 7.2: drivers/vfio/pci/vfio_pci_zdev.c zpci_base_cap()
- *           (version 2), zpci_group_cap() (flags = REFRESH, maxstbl =
+ * linux-7.3 Linux 7.3, the default: drivers/vfio/pci/vfio_pci_zdev.c
+ *           zpci_base_cap() (version 3, ccdf_err_length), zpci_group_cap()
+ *           as in 7.2; vfio_pci_zdev_open_device() starts mediated
+ *           recovery (arch/s390/pci/pci_event.c); vfio_pci_get_irq_count()
+ *           gives the ERR index count 1 for every function;
+ *           vfio_pci_core_ioctl_feature() knows VFIO_DEVICE_FEATURE_ZPCI_ERROR.
+ * linux     Linux 7.2 (alias linux-7.2): zpci_base_cap() version 2,
+ *           zpci_group_cap() (flags = REFRESH, maxstbl =
  *           ZPCI_MAX_WRITE_SIZE); no zPCI I/O region; vfio-pci BAR access
  *           through ioread/iowrite, i.e. MIO instructions on an MIO host
- *           (arch/s390/pci/pci.c pci_iomap_range()).
- * zio-2021  the 2021 kernel series (never merged) on top of linux: the
+ *           (arch/s390/pci/pci.c pci_iomap_range()); the ERR index only
+ *           for PCI Express functions (pci_is_pcie()); no mediated
+ *           recovery, no ZPCI_ERROR feature.
+ * zio-2021  the 2021 kernel series (never merged) on top of linux-7.3: the
  *           RELAXED group flag for a function whose CLP group says
  *           relaxed, and the zPCI I/O region (hdr.flags 0, hdr.max = the
  *           function's maxstbl).
- * extended  our uapi additions on top of zio-2021: BASE version 3 with
- *           the MIO flag, and the region's STORE operation (hdr bit 1).
+ * extended  our uapi additions on top of zio-2021: the region's STORE
+ *           operation (hdr.flags bit value 1) and the function's MIO
+ *           support in hdr.flags bit value 2.
  */
 static const SimHostProfile host_profiles[] = {
     {
+        .name = "linux-7.3", .base_cap_version = 3, .report_relaxed = false,
+        .group_maxstbl = SIM_LINUX_MAXSTBL, .refresh = true,
+        .zio = SIM_ZIO_ABSENT, .host_mio = true, .mediated_recovery = true,
+        .err_irq_all = true, .zpci_err_feature = true,
+    }, {
         .name = "linux", .base_cap_version = 2, .report_relaxed = false,
         .group_maxstbl = SIM_LINUX_MAXSTBL, .refresh = true,
-        .zio = SIM_ZIO_ABSENT, .host_mio = true,
+        .zio = SIM_ZIO_ABSENT, .host_mio = true, .mediated_recovery = false,
+        .err_irq_all = false, .zpci_err_feature = false,
     }, {
-        .name = "zio-2021", .base_cap_version = 2, .report_relaxed = true,
+        .name = "zio-2021", .base_cap_version = 3, .report_relaxed = true,
         .group_maxstbl = SIM_LINUX_MAXSTBL, .refresh = true,
-        .zio = SIM_ZIO_PRESENT, .host_mio = true,
+        .zio = SIM_ZIO_PRESENT, .host_mio = true, .mediated_recovery = true,
+        .err_irq_all = true, .zpci_err_feature = true,
     }, {
         .name = "extended", .base_cap_version = 3, .report_relaxed = true,
         .group_maxstbl = SIM_LINUX_MAXSTBL, .refresh = true,
-        .zio = SIM_ZIO_STORE, .host_mio = true,
+        .zio = SIM_ZIO_STORE, .host_mio = true, .mediated_recovery = true,
+        .err_irq_all = true, .zpci_err_feature = true,
     },
+};
+
+/* Other names of a profile */
+static const struct {
+    const char *alias;
+    const char *name;
+} host_aliases[] = {
+    { "linux-7.2", "linux" },
 };
 
 static const char *const simulator_keys[] = {
@@ -58,7 +83,7 @@ static const char *const function_keys[] = {
     "model", "group", "driver",
     /* the host: its profile and overrides of the profile's values */
     "host", "region", "base-cap-version", "refresh", "report-relaxed",
-    "group-maxstbl", "host-mio", "zdev-caps",
+    "group-maxstbl", "host-mio", "zdev-caps", "mediated-recovery",
     /* the function */
     "pft", "gid", "fh", "fid", "pchid", "vfn", "maxstbl", "noi", "mui",
     "relaxed", "mio", "pcie", "util-str", "pfip", "fmb-length", "dasm",
@@ -66,6 +91,8 @@ static const char *const function_keys[] = {
     "vendor-id", "device-id", "msi-vectors", "msix-vectors",
     "ism-gid",
     "fail-region-request", "error-state", "refuse-dma-map",
+    "inject-pec", "inject-faddr", "inject-after-ops", "inject-count",
+    "inject-at-ms", "inject-faddr-step",
     "backing",
     NULL
 };
@@ -74,6 +101,11 @@ const SimHostProfile *sim_host_profile(const char *name)
 {
     size_t i;
 
+    for (i = 0; i < G_N_ELEMENTS(host_aliases); i++) {
+        if (strcmp(host_aliases[i].alias, name) == 0) {
+            name = host_aliases[i].name;
+        }
+    }
     for (i = 0; i < G_N_ELEMENTS(host_profiles); i++) {
         if (strcmp(host_profiles[i].name, name) == 0) {
             return &host_profiles[i];
@@ -94,8 +126,8 @@ static void get_host(GKeyFile *kf, const char *grp,
         if (h) {
             *out = h;
         } else {
-            sim_error("config: [%s] host=%s unknown (linux, zio-2021, "
-                      "extended)", grp, s);
+            sim_error("config: [%s] host=%s unknown (linux-7.3, linux, "
+                      "linux-7.2, zio-2021, extended)", grp, s);
         }
     }
     g_free(s);
@@ -246,6 +278,114 @@ static bool get_bool(GKeyFile *kf, const char *grp, const char *key,
         }                                               \
     } while (0)
 
+/*
+ * KEY=N[,N...]: up to max numbers into out; returns how many (0 if the
+ * key is absent or wrong, which is a loud error).
+ */
+static unsigned get_u64_list(GKeyFile *kf, const char *grp, const char *key,
+                             uint64_t *out, unsigned max)
+{
+    gchar *s = g_key_file_get_string(kf, grp, key, NULL);
+    gchar **parts, **p;
+    unsigned n = 0;
+    char *end;
+
+    if (!s) {
+        return 0;
+    }
+    parts = g_strsplit(s, ",", -1);
+    for (p = parts; *p; p++) {
+        g_strstrip(*p);
+        errno = 0;
+        if (n == max) {
+            sim_error("config: [%s] %s: more than %u values", grp, key, max);
+            n = 0;
+            break;
+        }
+        out[n] = g_ascii_strtoull(*p, &end, 0);
+        if (errno || *end || !**p) {
+            sim_error("config: [%s] %s=%s is not a list of numbers", grp,
+                      key, s);
+            n = 0;
+            break;
+        }
+        n++;
+    }
+    g_strfreev(parts);
+    g_free(s);
+    return n;
+}
+
+/*
+ * The error injection keys (docs/zpci-sim.rst, "Mediated recovery"):
+ * inject-after-ops=N[,N...] or inject-at-ms=T (one of them), each moment
+ * with its inject-pec and inject-faddr (one value for all moments, or
+ * one per moment), inject-count CCDFs per moment, the k-th of them with
+ * the failing address inject-faddr + k * inject-faddr-step.
+ */
+static void get_inject(GKeyFile *kf, const char *grp, SimFunction *f)
+{
+    uint64_t ops[SIM_MAX_INJECT], pec[SIM_MAX_INJECT];
+    uint64_t faddr[SIM_MAX_INJECT], v;
+    unsigned n_ops, n_pec, n_faddr, i;
+    bool at_ms = get_u64(kf, grp, "inject-at-ms", &f->inject_at_ms);
+
+    n_ops = get_u64_list(kf, grp, "inject-after-ops", ops, SIM_MAX_INJECT);
+    n_pec = get_u64_list(kf, grp, "inject-pec", pec, SIM_MAX_INJECT);
+    n_faddr = get_u64_list(kf, grp, "inject-faddr", faddr, SIM_MAX_INJECT);
+    f->inject_count = 1;
+    if (get_u64(kf, grp, "inject-count", &v)) {
+        f->inject_count = v;
+    }
+    get_u64(kf, grp, "inject-faddr-step", &f->inject_faddr_step);
+    if (at_ms && n_ops) {
+        sim_error("config: [%s] inject-after-ops and inject-at-ms exclude "
+                  "each other; inject-at-ms ignored", grp);
+        f->inject_at_ms = 0;
+        at_ms = false;
+    }
+    if (at_ms && f->inject_at_ms == 0) {
+        sim_error("config: [%s] inject-at-ms must be at least 1", grp);
+        at_ms = false;
+    }
+    f->inject_n = at_ms ? 1 : n_ops;
+    if (!f->inject_n) {
+        if (n_pec || n_faddr || g_key_file_has_key(kf, grp, "inject-count",
+                                                   NULL)) {
+            sim_error("config: [%s] inject-pec, inject-faddr, inject-count "
+                      "without inject-after-ops or inject-at-ms", grp);
+        }
+        return;
+    }
+    if (!n_pec) {
+        sim_error("config: [%s] an injection needs inject-pec", grp);
+        f->inject_n = 0;
+        return;
+    }
+    if (n_pec > f->inject_n || n_faddr > f->inject_n) {
+        sim_error("config: [%s] more inject-pec/inject-faddr values than "
+                  "injection moments", grp);
+    }
+    if (f->inject_count < 1 || f->inject_count > 64) {
+        sim_error("config: [%s] inject-count=%u out of range (1..64)", grp,
+                  f->inject_count);
+        f->inject_count = 1;
+    }
+    for (i = 0; i < f->inject_n; i++) {
+        v = pec[MIN(i, n_pec - 1)];
+        if (v > 0xffff) {
+            sim_error("config: [%s] inject-pec=0x%llx is not a u16", grp,
+                      (unsigned long long)v);
+        }
+        f->inject_pec[i] = v;
+        f->inject_faddr[i] = n_faddr ? faddr[MIN(i, n_faddr - 1)] : 0;
+        f->inject_ops[i] = at_ms ? 0 : ops[i];
+        if (!at_ms && ops[i] == 0) {
+            sim_error("config: [%s] inject-after-ops counts from 1", grp);
+        }
+    }
+}
+
 static SimGroup *group_get(int id)
 {
     SimGroup *g = sim_group_find(id);
@@ -376,6 +516,11 @@ static void load_function(GKeyFile *kf, const char *grp, unsigned idx)
     f->zdev_caps = true;
     get_bool(kf, grp, "zdev-caps", &f->zdev_caps);
     f->host_mio = f->host->host_mio;
+    f->mediated_recovery_cfg = f->host->mediated_recovery;
+    get_bool(kf, grp, "mediated-recovery", &f->mediated_recovery_cfg);
+    f->err_irq_all = f->host->err_irq_all;
+    f->zpci_err_feature = f->host->zpci_err_feature;
+    f->pending_errs = g_queue_new();
 
     s = g_key_file_get_string(kf, grp, "driver", NULL);
     if (s && strcmp(g_strstrip(s), "ism_vfio_pci") == 0) {
@@ -449,7 +594,14 @@ static void load_function(GKeyFile *kf, const char *grp, unsigned idx)
     get_bool(kf, grp, "host-mio", &f->host_mio);
     get_bool(kf, grp, "error-state", &f->error_state);
     get_util(kf, grp, f);
+    get_inject(kf, grp, f);
 
+    if (f->mediated_recovery_cfg && !f->zpci_err_feature) {
+        /* Mediated recovery without a way to read the CCDFs: no kernel */
+        sim_error("config: [%s] mediated-recovery=true needs a host with "
+                  "VFIO_DEVICE_FEATURE_ZPCI_ERROR (linux-7.3 family)", grp);
+        f->mediated_recovery_cfg = false;
+    }
     if (f->base_cap_version < 1 || f->base_cap_version > 3) {
         sim_error("config: [%s] base-cap-version=%d unsupported (1..3)",
                   grp, f->base_cap_version);
@@ -505,7 +657,7 @@ void sim_config_load(void)
     sim.dma_limit = 65535;
     sim.log_ops = false;
     sim.backing = SIM_BACKING_NONE;
-    sim.host = &host_profiles[0];       /* linux */
+    sim.host = &host_profiles[0];       /* linux-7.3 */
 
     if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &err)) {
         sim_error("config: cannot load %s: %s", path, err->message);

@@ -18,7 +18,10 @@
 #define DEV_INFO_SIZE   24
 #define CAP_ALIGN(x)    (((x) + 7) & ~(size_t)7)
 
-/* Base capability, version 3 (ours): a flags word after fh */
+/*
+ * Base capability, version 3 as Linux 7.3 defines it
+ * (include/uapi/linux/vfio_zdev.h): ccdf_err_length after fh
+ */
 struct sim_cap_zpci_base_v3 {
     struct vfio_info_cap_header header;
     uint64_t start_dma;
@@ -29,7 +32,7 @@ struct sim_cap_zpci_base_v3 {
     uint8_t pft;
     uint8_t gid;
     uint32_t fh;
-    uint32_t flags;
+    uint32_t ccdf_err_length;
 };
 
 unsigned sim_num_regions(SimFunction *f)
@@ -93,7 +96,8 @@ static size_t build_caps(SimFunction *f, uint8_t *buf, size_t base)
         b->fh = f->fh;
     }
     if (f->base_cap_version >= 3) {
-        b->flags = f->mio ? SIM_BASE_FLAG_MIO : 0;
+        /* zpci_base_cap(): sizeof(struct zpci_ccdf_err) */
+        b->ccdf_err_length = SIM_CCDF_ERR_LEN;
     }
 
     /*
@@ -241,9 +245,10 @@ static int get_region_info(SimFunction *f, struct vfio_region_info *uri)
 }
 
 /*
- * vfio_pci_ioctl_get_irq_info(): the ERR index exists for PCI Express
- * functions only; every index but INTx is NORESIZE (s390's MSI domain
- * cannot allocate MSI-X vectors dynamically, so has_dyn_msix is false).
+ * vfio_pci_ioctl_get_irq_info(): in Linux 7.2 the ERR index exists for
+ * PCI Express functions only, in 7.3 for every function (err_irq_all);
+ * every index but INTx is NORESIZE (s390's MSI domain cannot allocate
+ * MSI-X vectors dynamically, so has_dyn_msix is false).
  */
 static int get_irq_info(SimFunction *f, struct vfio_irq_info *ii)
 {
@@ -251,7 +256,7 @@ static int get_irq_info(SimFunction *f, struct vfio_irq_info *ii)
         return -EINVAL;
     }
     if (SIM_CHECK("irq-err-pcie", ii->index == VFIO_PCI_ERR_IRQ_INDEX &&
-                                  !f->pcie)) {
+                                  !f->pcie && !f->err_irq_all)) {
         sim_log(f, "get_irq_info", "\"index\": %u, \"result\": "
                 "\"EINVAL\", \"reason\": \"no ERR index: not a PCI "
                 "Express function\"", ii->index);
@@ -271,7 +276,7 @@ static int get_irq_info(SimFunction *f, struct vfio_irq_info *ii)
 
 int sim_device_ioctl(SimFunction *f, unsigned long req, void *arg)
 {
-    struct vfio_device_feature *feat = arg;
+    bool cleared;
 
     switch (req) {
     case VFIO_DEVICE_GET_INFO:
@@ -287,13 +292,14 @@ int sim_device_ioctl(SimFunction *f, unsigned long req, void *arg)
         if (f->model->reset) {
             f->model->reset(f);
         }
-        sim_log(f, "reset", "\"result\": 0");
+        cleared = f->err_blocked;
+        sim_recovery_reset(f);
+        sim_log(f, "reset", "\"result\": 0, \"error_state_cleared\": %s, "
+                "\"pending\": %u", cleared ? "true" : "false",
+                g_queue_get_length(f->pending_errs));
         return 0;
     case VFIO_DEVICE_FEATURE:
-        /* No migration, no dirty tracking: like a kernel without them */
-        sim_log(f, "feature", "\"flags\": %u, \"result\": \"ENOTTY\"",
-                feat->flags);
-        return -ENOTTY;
+        return sim_device_feature(f, arg);
     default:
         sim_error("ioctl(device %s fd %d, 0x%lx, %p): not emulated",
                   f->name, f->device_fd, req, arg);

@@ -68,8 +68,25 @@ static bool bar_range_ok(SimFunction *f, int bar, uint64_t off, uint64_t len)
 static int insn_common(SimFunction *f, const char *op, int bar, uint64_t off,
                        unsigned len)
 {
+    /* inject-after-ops: this instruction meets a PCI error (recovery.c) */
+    if (sim_recovery_op(f, op, bar, off, len)) {
+        insn_reject(f, op, EIO, "injected: inject-after-ops, PCI error "
+                    "event", bar, off, len);
+        return -EIO;
+    }
+    /*
+     * A function in the error state (configured, or entered by a PCI
+     * error event until VFIO_DEVICE_RESET) blocks loads and stores: a
+     * condition code.  A refusal that is the host's rule, not QEMU's
+     * fault: the reason keeps the prefix "function in error state".
+     */
     if (SIM_CHECK("insn-error-state", f->error_state)) {
         insn_reject(f, op, EIO, "function in error state", bar, off, len);
+        return -EIO;
+    }
+    if (SIM_CHECK("insn-error-event", f->err_blocked)) {
+        insn_reject(f, op, EIO, "function in error state (PCI error event, "
+                    "until VFIO_DEVICE_RESET)", bar, off, len);
         return -EIO;
     }
     if (SIM_CHECK("insn-address", !bar_range_ok(f, bar, off, len))) {

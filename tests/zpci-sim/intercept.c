@@ -391,6 +391,7 @@ SIM_EXPORT int close(int fd)
                 ((SimFunction *)o->obj)->device_fd = -1;
                 sim_irq_reset(o->obj);
                 sim_log(o->obj, "close", "\"fd\": %d", fd);
+                sim_recovery_close(o->obj);
                 /* a tombstone: the number stays taken, its use is caught */
                 o->kind = SIM_FD_CLOSED;
                 sim_flush();

@@ -12,7 +12,8 @@
  *   type, start < count of the index, start + count <= that count, data
  *   present for count entries;
  * - only TRIGGER exists for MSI, MSI-X, ERR and REQ (else ENOTTY); ERR
- *   only for a PCI Express function; zPCI functions have no INTx pin, so
+ *   only for a PCI Express function in Linux 7.2, for every function in
+ *   7.3 (err_irq_all); zPCI functions have no INTx pin, so
  *   the INTx index has count 0;
  * - INTx, MSI and MSI-X exclude each other (vdev->irq_type): eventfds
  *   for MSI while MSI-X is enabled are EINVAL; eventfds enable the index
@@ -59,7 +60,9 @@ unsigned sim_irq_count(SimFunction *f, unsigned index)
         }
         return 0;
     case VFIO_PCI_ERR_IRQ_INDEX:
-        return SIM_CHECK("irq-err-pcie", !f->pcie) ? 0 : 1;
+        /* 7.2: if (pci_is_pcie(vdev->pdev)) return 1; 7.3: return 1 */
+        return SIM_CHECK("irq-err-pcie", !f->pcie && !f->err_irq_all) ? 0
+                                                                      : 1;
     case VFIO_PCI_REQ_IRQ_INDEX:
         return 1;
     default:

@@ -45,6 +45,8 @@ const char *sim_errname(int err)
         return "EBADF";
     case ERANGE:
         return "ERANGE";
+    case ENOMSG:
+        return "ENOMSG";
     default:
         return "EOTHER";
     }
@@ -208,6 +210,9 @@ static void dump_function(GString *out, SimFunction *f)
     g_string_append_printf(out, ",\n   \"backing\": {\"kind\": \"%s\", "
                            "\"calls\": %llu}", sim_backing_name(f->backing),
                            (unsigned long long)f->backing_calls);
+    g_string_append(out, ",\n   \"recovery\": {");
+    sim_recovery_dump(f, out);
+    g_string_append(out, "}");
     g_string_append(out, ",\n   \"counters\": {");
     g_hash_table_iter_init(&it, f->counters);
     while (g_hash_table_iter_next(&it, &k, &v)) {

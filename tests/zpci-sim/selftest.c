@@ -177,15 +177,18 @@ static void *find_cap(void *info, uint32_t first, uint16_t id)
 }
 
 
-/* BASE v3 layout: flags after fh */
+/* BASE v3 layout of Linux 7.3 (uapi vfio_zdev.h): ccdf_err_length */
 struct base_v3 {
     struct vfio_info_cap_header header;
     uint64_t start_dma, end_dma;
     uint16_t pchid, vfn, fmb_length;
     uint8_t pft, gid;
     uint32_t fh;
-    uint32_t flags;
+    uint32_t ccdf_err_length;
 };
+
+/* VFIO_DEVICE_FEATURE_ZPCI_ERROR (Linux 7.3 include/uapi/linux/vfio.h) */
+#define FEATURE_ZPCI_ERROR  13
 
 
 static int region_info(Dev *d, unsigned idx, struct vfio_region_info **out)
@@ -220,8 +223,10 @@ static int region_info(Dev *d, unsigned idx, struct vfio_region_info **out)
  * Written from the kernel source, not from the simulator.  Per profile:
  *
  * base_version  drivers/vfio/pci/vfio_pci_zdev.c zpci_base_cap():
- *               .header.version = 2 (Linux 7.2); our BASE version 3 adds
- *               the flags word with MIO (ABI page section 3).
+ *               .header.version = 2 in Linux 7.2; 3 in Linux 7.3, with
+ *               .ccdf_err_length = sizeof(struct zpci_ccdf_err) = 32
+ *               (arch/s390/include/asm/pci.h: 4 u32, a u64, u32, 2 u16,
+ *               packed) after fh.  The 2021 series and ours sit on 7.3.
  * relaxed_flag  Linux 7.2 zpci_group_cap(): .flags =
  *               VFIO_DEVICE_INFO_ZPCI_FLAG_REFRESH and nothing else; the
  *               2021 series ("vfio-pci/zdev: Pass the relaxed alignment
@@ -236,7 +241,16 @@ static int region_info(Dev *d, unsigned idx, struct vfio_region_info **out)
  *               subtype VFIO_REGION_SUBTYPE_IBM_ZPCI_IO (2), size
  *               sizeof(struct vfio_region_zpci_io) = 48, READ|WRITE, with
  *               hdr.flags = 0 and hdr.max = zdev->maxstbl; ours sets
- *               hdr.flags bit value 1 (STORE).
+ *               hdr.flags bit value 1 (STORE) and, for a function with
+ *               MIO, bit value 2 (ABI page sections 3 and 4).
+ * err_all       drivers/vfio/pci/vfio_pci_core.c vfio_pci_get_irq_count():
+ *               ERR count 1 only if pci_is_pcie() in 7.2, 1 for every
+ *               function in 7.3; vfio_pci_ioctl_get_irq_info() refuses
+ *               the ERR index with EINVAL where 7.2 has no count.
+ * zpci_err      vfio_pci_core_ioctl_feature(): 7.3 dispatches
+ *               VFIO_DEVICE_FEATURE_ZPCI_ERROR (13) to
+ *               vfio_pci_zdev_feature_err() (GET only, so a PROBE of GET
+ *               answers 0); 7.2 answers ENOTTY.
  */
 typedef struct HostRule {
     const char *name;
@@ -244,12 +258,16 @@ typedef struct HostRule {
     bool relaxed_flag;
     unsigned group_maxstbl;     /* 0: the function's own maxstbl */
     int region;                 /* 0 none, 1 the 2021 region, 2 + STORE */
+    bool err_all;               /* ERR irq index for non-PCIe functions */
+    bool zpci_err;              /* VFIO_DEVICE_FEATURE_ZPCI_ERROR */
 } HostRule;
 
 static const HostRule host_rules[] = {
-    { "linux", 2, false, 128, 0 },
-    { "zio-2021", 2, true, 128, 1 },
-    { "extended", 3, true, 128, 2 },
+    { "linux-7.3", 3, false, 128, 0, true, true },
+    { "linux", 2, false, 128, 0, false, false },
+    { "linux-7.2", 2, false, 128, 0, false, false },
+    { "zio-2021", 3, true, 128, 1, true, true },
+    { "extended", 3, true, 128, 2, true, true },
 };
 
 /*
@@ -351,7 +369,7 @@ static int opt_num(const char *grp, const char *key)
 
 /*
  * The profile of a function: its own host= key, else [simulator]
- * host=, else linux (the default).
+ * host=, else linux-7.3 (the default).
  */
 static Facts facts_of(const char *name)
 {
@@ -363,7 +381,7 @@ static Facts facts_of(const char *name)
     if (!h) {
         h = g_key_file_get_string(ini, "simulator", "host", NULL);
     }
-    F.rule = rule_named(h ? h : "linux");
+    F.rule = rule_named(h ? h : "linux-7.3");
     if (!F.rule) {
         note("%s: unknown host %s", name, h);
         F.ok = false;
@@ -516,10 +534,10 @@ static void test_caps_of(Dev *d)
           b->header.version, base_ver, (unsigned long long)b->start_dma,
           (unsigned long long)b->end_dma, b->pchid, b->vfn, b->fmb_length,
           b->pft, b->gid, b->fh);
-    /* v2: bytes 36..39 are tail padding (zero); v3: the flags word */
-    check(b->flags == (base_ver >= 3 && F.mio ? 1U : 0U),
-          "%s [%s]: BASE word after fh 0x%x (MIO flag only in v3, for a "
-          "MIO function)", d->name, R->name, b->flags);
+    /* v2: bytes 36..39 are tail padding (zero); v3: ccdf_err_length */
+    check(b->ccdf_err_length == (base_ver >= 3 ? 32U : 0U),
+          "%s [%s]: BASE word after fh %u (v3: ccdf_err_length 32, v2: "
+          "padding 0)", d->name, R->name, b->ccdf_err_length);
     check(g->header.version == 2 && g->dasm == F.dasm &&
           g->msi_addr == F.msi_addr && g->flags == gflags &&
           g->mui == F.mui && g->noi == F.noi && g->maxstbl == gmax &&
@@ -539,6 +557,28 @@ static void test_caps_of(Dev *d)
           memcmp(pf->pfip, pfip, 4) == 0,
           "%s [%s]: PFIP v1, 4 bytes 0x%08x", d->name, R->name, F.pfip);
     free(info);
+
+    /* The ERR irq index and the ZPCI_ERROR feature of this host */
+    {
+        struct vfio_irq_info ii = { .argsz = sizeof(ii),
+                                    .index = VFIO_PCI_ERR_IRQ_INDEX };
+        struct {
+            struct vfio_device_feature h;
+            uint64_t data;
+        } ft = { .h.argsz = sizeof(ft),
+                 .h.flags = FEATURE_ZPCI_ERROR | VFIO_DEVICE_FEATURE_GET |
+                            VFIO_DEVICE_FEATURE_PROBE };
+        bool err = R->err_all || F.pcie;
+        int ie = ERR(ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, &ii));
+        int fe = ERR(ioctl(d->fd, VFIO_DEVICE_FEATURE, &ft));
+
+        check(err ? ie == 0 && ii.count == 1 : ie == EINVAL,
+              "%s [%s]: ERR irq index %s", d->name, R->name,
+              err ? "count 1" : "EINVAL (7.2, not PCI Express)");
+        check(fe == (R->zpci_err ? 0 : ENOTTY),
+              "%s [%s]: PROBE of ZPCI_ERROR GET: %s", d->name, R->name,
+              R->zpci_err ? "0" : "ENOTTY");
+    }
 
     /* Region list: BARs, ROM, config, VGA, the zPCI I/O region */
     ok = true;
@@ -599,14 +639,17 @@ static void test_caps_of(Dev *d)
               ri->offset == 9ULL << 40 && region_info(d, 10, &ri) == EINVAL,
               "%s [%s]: region 9: type 0x80001014 subtype 2, 48 bytes, "
               "READ|WRITE|CAPS; no region 10", d->name, R->name);
+        unsigned want = (region == 2 ? 1U : 0U) |
+                        (!F.mio && strcmp(R->name, "extended") == 0 ? 2U :
+                         0U);
+
         memset(&hdr, 0xaa, sizeof(hdr));
         e = pread(d->fd, &hdr, 16, roff(d, 9));
-        check(e == 16 && hdr.flags == (region == 2 ? 1U : 0U) &&
+        check(e == 16 && hdr.flags == want &&
               hdr.max == F.maxstbl && hdr.r1 == 0 && hdr.r2 == 0,
-              "%s [%s]: region header flags %llu (want %u), max %u "
-              "(want %u)", d->name, R->name,
-              (unsigned long long)hdr.flags, region == 2, hdr.max,
-              F.maxstbl);
+              "%s [%s]: region header flags %llu (want %u: STORE, NO_MIO), "
+              "max %u (want %u)", d->name, R->name,
+              (unsigned long long)hdr.flags, want, hdr.max, F.maxstbl);
     } else {
         check(false, "%s [%s]: region 9 exists", d->name, R->name);
     }
@@ -666,7 +709,8 @@ static void test_zio(Dev *nic, Dev *nicp, Dev *msid)
     /* Reads: header only (EFAULT past it), EINVAL at the end */
     check(pread(nic->fd, &hdr, 16, roff(nic, 9)) == 16 && hdr.flags == 1 &&
           hdr.max == 128 && pread(nic->fd, back, 4, roff(nic, 9) + 12) == 4,
-          "zio: the 16-byte header and its last 4 bytes are readable");
+          "zio: the 16-byte header (STORE; no NO_MIO: the nic has MIO) and "
+          "its last 4 bytes are readable");
     check(ERR(pread(nic->fd, back, 8, roff(nic, 9) + 16)) == EFAULT &&
           ERR(pread(nic->fd, back, 8, roff(nic, 9) + 12)) == EFAULT,
           "zio: reading the request area (or into it) is EFAULT");
@@ -1159,7 +1203,7 @@ static int irq_info(Dev *d, unsigned index, struct vfio_irq_info *ii)
     return ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, ii) == 0 ? 0 : errno;
 }
 
-static void test_irqs(Dev *nic, Dev *msid, Dev *both)
+static void test_irqs(Dev *nic, Dev *msid, Dev *both, Dev *ismv)
 {
     struct vfio_irq_info ii;
     int efd = eventfd(0, EFD_NONBLOCK), efd2 = eventfd(0, EFD_NONBLOCK);
@@ -1184,9 +1228,11 @@ static void test_irqs(Dev *nic, Dev *msid, Dev *both)
           ii.count == 4 && ii.flags == (evf | nr) &&
           irq_info(msid, VFIO_PCI_MSIX_IRQ_INDEX, &ii) == 0 && ii.count == 0,
           "msid: MSI 4, MSI-X 0");
-    check(irq_info(nic, VFIO_PCI_ERR_IRQ_INDEX, &ii) == EINVAL &&
-          irq_info(both, VFIO_PCI_ERR_IRQ_INDEX, &ii) == 0 && ii.count == 1,
-          "ERR index: EINVAL without PCI Express, count 1 with it");
+    check(irq_info(ismv, VFIO_PCI_ERR_IRQ_INDEX, &ii) == EINVAL &&
+          irq_info(both, VFIO_PCI_ERR_IRQ_INDEX, &ii) == 0 && ii.count == 1 &&
+          irq_info(nic, VFIO_PCI_ERR_IRQ_INDEX, &ii) == 0 && ii.count == 1,
+          "ERR index: 7.2 EINVAL without PCI Express, count 1 with it; "
+          "7.3 count 1 without");
 
     /* Validation: range, flags, data type */
     check(set_irqs(nic, EVFD, VFIO_PCI_MSIX_IRQ_INDEX, 3, 1, &efd, 4) == 0 &&
@@ -1257,10 +1303,10 @@ static void test_irqs(Dev *nic, Dev *msid, Dev *both)
           set_irqs(nic, NONE, VFIO_PCI_REQ_IRQ_INDEX, 0, 1, NULL, 0) ==
           EINVAL,
           "REQ: loopback needs an eventfd; register, fire, unregister");
-    check(set_irqs(nic, EVFD, VFIO_PCI_ERR_IRQ_INDEX, 0, 1, &efd2, 4) ==
+    check(set_irqs(ismv, EVFD, VFIO_PCI_ERR_IRQ_INDEX, 0, 1, &efd2, 4) ==
           EINVAL &&
           set_irqs(both, EVFD, VFIO_PCI_ERR_IRQ_INDEX, 0, 1, &efd2, 4) == 0,
-          "ERR: EINVAL without PCI Express, an eventfd with it");
+          "ERR: 7.2 EINVAL without PCI Express, an eventfd with it");
     close(efd);
     close(efd2);
     close(efd3);
@@ -1384,6 +1430,227 @@ static void test_faults(int c, Dev *inj, Dev *errs)
     check(zio(errs, ZREAD, 0, 0, buf, 8) == EIO &&
           pread(errs->fd, cfg, 4, roff(errs, 7)) == 4,
           "error-state: region ops EIO, config space still works");
+    check(ioctl(errs->fd, VFIO_DEVICE_RESET) == 0 &&
+          zio(errs, ZREAD, 0, 0, buf, 8) == EIO,
+          "error-state (configured): still EIO after VFIO_DEVICE_RESET");
+}
+
+/* ---- PCI error events and mediated recovery (Linux 7.3) ---- */
+
+/* VFIO_DEVICE_FEATURE with a u64 of data (argsz: header + dsz) */
+static int feature(Dev *d, uint32_t flags, uint64_t data, uint32_t dsz)
+{
+    struct {
+        struct vfio_device_feature h;
+        uint64_t data;
+    } ft = { .h.argsz = sizeof(ft.h) + dsz, .h.flags = flags, .data = data };
+
+    return ioctl(d->fd, VFIO_DEVICE_FEATURE, &ft) == 0 ? 0 : errno;
+}
+
+#define FGET    (FEATURE_ZPCI_ERROR | VFIO_DEVICE_FEATURE_GET)
+
+/* ZPCI_ERROR GET into a fresh buffer; 0 or errno */
+static int ccdf_read(Dev *d, uint8_t *ccdf)
+{
+    memset(ccdf, 0xee, 32);
+    return feature(d, FGET, (uintptr_t)ccdf, 8);
+}
+
+/*
+ * struct zpci_ccdf_err (arch/s390/include/asm/pci.h), big-endian:
+ * reserved1, fh, fid, the ett/mvn/dmaas/q/rw word, faddr, reserved3,
+ * reserved4, pec; the host sets fh, fid, faddr and pec.
+ */
+static bool ccdf_is(const uint8_t *c, uint32_t fh, uint32_t fid,
+                    uint16_t pec, uint64_t faddr)
+{
+    static const uint8_t zero[12];
+
+    return memcmp(c, zero, 4) == 0 && (uint32_t)(rd64(c) & 0xffffffff) ==
+           fh && (uint32_t)(rd64(c + 8) >> 32) == fid &&
+           memcmp(c + 12, zero, 4) == 0 && rd64(c + 16) == faddr &&
+           memcmp(c + 24, zero, 6) == 0 && (c[30] << 8 | c[31]) == pec;
+}
+
+static int set_err_eventfd(Dev *d, int efd)
+{
+    return set_irqs(d, EVFD, VFIO_PCI_ERR_IRQ_INDEX, 0, 1, &efd, 4);
+}
+
+/* fh and fid as the [function NAME] section states them */
+static uint32_t fact_of(const char *name, const char *key)
+{
+    char *grp = g_strdup_printf("function %s", name);
+    gchar *v = g_key_file_get_string(ini, grp, key, NULL);
+    uint32_t n = v ? g_ascii_strtoull(v, NULL, 0) : 0;
+
+    g_free(v);
+    g_free(grp);
+    return n;
+}
+
+/*
+ * rq (linux-7.3, region present): inject-after-ops=2,3 with PECs 0x3a,
+ * 0x3c, faddr 0x1000, 0x2000, inject-count=3.
+ */
+static void test_mediated(Dev *rq)
+{
+    uint8_t *buf = pages(1), c[4][32];
+    uint32_t fh = fact_of("rq", "fh"), fid = fact_of("rq", "fid");
+    int efd = eventfd(0, EFD_NONBLOCK);
+    uint8_t bar[8], cfg[4];
+    struct vfio_irq_info ii;
+    int i;
+
+    check(irq_info(rq, VFIO_PCI_ERR_IRQ_INDEX, &ii) == 0 && ii.count == 1 &&
+          set_err_eventfd(rq, efd) == 0,
+          "rq [linux-7.3]: ERR index count 1 without PCI Express, eventfd "
+          "registered");
+    check(ccdf_read(rq, c[0]) == ENOMSG,
+          "rq: ZPCI_ERROR GET with nothing pending: ENOMSG");
+    check(zio(rq, ZREAD, 0, 0, buf, 8) == 0 &&
+          zio(rq, ZREAD, 0, 0, buf, 8) == EIO && efd_count(efd) == 3,
+          "rq: op 1 works, op 2 meets the injected error (EIO), 3 CCDFs "
+          "signal the ERR eventfd 3 times");
+    check(zio(rq, ZREAD, 0, 0, buf, 8) == EIO && efd_count(efd) == 3,
+          "rq: op 3 meets 3 more CCDFs: the 4th queued, 5th and 6th "
+          "dropped, each still signalled");
+    check(zio(rq, ZREAD, 0, 0, buf, 8) == EIO && efd_count(efd) == 0 &&
+          pread(rq->fd, cfg, 4, roff(rq, 7)) == 4,
+          "rq: error state: the next op fails (no new event), config "
+          "space still works");
+    memset(bar, 0, sizeof(bar));
+    check(pread(rq->fd, bar, 8, roff(rq, 0)) == 8 && all(bar, 0xff, 8),
+          "rq: error state: a vfio-pci BAR read succeeds as all-ones");
+
+    /* vfio_ioctl_device_feature() and vfio_check_feature() */
+    check(feature(rq, FGET, 0, 8) == EINVAL,
+          "rq: ZPCI_ERROR GET with data 0: EINVAL (nothing dequeued)");
+    check(feature(rq, FEATURE_ZPCI_ERROR | VFIO_DEVICE_FEATURE_SET,
+                  (uintptr_t)buf, 8) == EINVAL &&
+          feature(rq, FGET | VFIO_DEVICE_FEATURE_SET, (uintptr_t)buf, 8) ==
+          EINVAL && feature(rq, FEATURE_ZPCI_ERROR, (uintptr_t)buf, 8) ==
+          EINVAL && feature(rq, FGET | (1U << 19), (uintptr_t)buf, 8) ==
+          EINVAL,
+          "rq: ZPCI_ERROR SET, GET|SET, neither, an unknown flag bit: "
+          "EINVAL");
+    check(feature(rq, FGET, (uintptr_t)buf, 0) == EINVAL &&
+          feature(rq, FGET, (uintptr_t)buf, -4) == EINVAL,
+          "rq: ZPCI_ERROR GET without its data, argsz below the header: "
+          "EINVAL");
+    check(feature(rq, FGET | VFIO_DEVICE_FEATURE_PROBE, 0, 0) == 0 &&
+          feature(rq, FGET | VFIO_DEVICE_FEATURE_SET |
+                  VFIO_DEVICE_FEATURE_PROBE, 0, 0) == EINVAL &&
+          feature(rq, 14 | VFIO_DEVICE_FEATURE_GET, (uintptr_t)buf, 8) ==
+          ENOTTY,
+          "rq: PROBE of GET 0, of SET EINVAL; unknown feature 14 ENOTTY");
+
+    check(ioctl(rq->fd, VFIO_DEVICE_RESET) == 0 &&
+          zio(rq, ZREAD, 0, 0, buf, 8) == 0,
+          "rq: VFIO_DEVICE_RESET ends the error state");
+    for (i = 0; i < 4; i++) {
+        if (ccdf_read(rq, c[i]) != 0) {
+            break;
+        }
+    }
+    check(i == 4 && ccdf_is(c[0], fh, fid, 0x3a, 0x1000) &&
+          ccdf_is(c[1], fh, fid, 0x3a, 0x1000) &&
+          ccdf_is(c[2], fh, fid, 0x3a, 0x1000) &&
+          ccdf_is(c[3], fh, fid, 0x3c, 0x2000),
+          "rq: the reset kept the queue: 4 CCDFs (fh 0x%x fid 0x%x), "
+          "oldest first: 0x3a x3, then 0x3c", fh, fid);
+    check(ccdf_read(rq, c[0]) == ENOMSG,
+          "rq: the 5th GET: ENOMSG (the 5th and 6th CCDF were dropped)");
+    close(efd);
+}
+
+/*
+ * rc (linux-7.3): inject-after-ops=1, count 3, no ERR eventfd: closing
+ * the device stops mediated recovery and empties the queue.
+ */
+static void test_mediated_close(int g, Dev *rc)
+{
+    uint8_t *buf = pages(1), c[32], *gone = pages(1);
+
+    munmap(gone, PAGE);
+    check(zio(rc, ZREAD, 0, 0, buf, 8) == EIO &&
+          zio(rc, ZREAD, 0, 0, buf, 8) == EIO,
+          "rc: op 1 meets the error (3 CCDFs, no eventfd registered), "
+          "op 2 meets the error state");
+    check(feature(rc, FGET, (uintptr_t)gone, 8) == EFAULT &&
+          ccdf_read(rc, c) == 0 &&
+          ccdf_is(c, fact_of("rc", "fh"), fact_of("rc", "fid"), 0x3a, 0),
+          "rc: GET into unmapped memory: EFAULT and that CCDF is lost; "
+          "the next GET has the second");
+    check(zio(rc, ZREAD, 0, 0, buf, 8) == EIO,
+          "rc: still in error state, the third CCDF pending");
+    close(rc->fd);
+    *rc = dev_open(g, "rc", 40);
+    check(ccdf_read(rc, c) == ENOMSG && zio(rc, ZREAD, 0, 0, buf, 8) == 0,
+          "rc: close and open again: nothing pending, no error state");
+}
+
+/*
+ * r72 (linux 7.2, PCI Express, region present): inject-after-ops=2,4
+ * with PECs 0x3a, 0x40: no mediated recovery.
+ */
+static void test_host_recovery(Dev *r72)
+{
+    uint8_t *buf = pages(1), c[32];
+    int efd = eventfd(0, EFD_NONBLOCK);
+
+    check(set_err_eventfd(r72, efd) == 0 &&
+          zio(r72, ZREAD, 0, 0, buf, 8) == 0 &&
+          zio(r72, ZREAD, 0, 0, buf, 8) == EIO && efd_count(efd) == 1 &&
+          zio(r72, ZREAD, 0, 0, buf, 8) == 0,
+          "r72 [linux]: the failing op signals ERR, the host recovers the "
+          "function: the next op works");
+    check(zio(r72, ZREAD, 0, 0, buf, 8) == EIO && efd_count(efd) == 1 &&
+          zio(r72, ZREAD, 0, 0, buf, 8) == EIO &&
+          ioctl(r72->fd, VFIO_DEVICE_RESET) == 0 &&
+          zio(r72, ZREAD, 0, 0, buf, 8) == 0,
+          "r72: PEC 0x40 (permanent failure) is not recovered: error state "
+          "until VFIO_DEVICE_RESET");
+    check(ccdf_read(r72, c) == ENOTTY &&
+          feature(r72, FGET | VFIO_DEVICE_FEATURE_PROBE, 0, 0) == ENOTTY,
+          "r72: no VFIO_DEVICE_FEATURE_ZPCI_ERROR in Linux 7.2: ENOTTY");
+    close(efd);
+}
+
+/* rf (linux-7.3): inject-after-ops=1, PEC 0x2b (FMB): ignored */
+static void test_fmb_ignored(Dev *rf)
+{
+    uint8_t *buf = pages(1), c[32];
+    int efd = eventfd(0, EFD_NONBLOCK);
+
+    check(set_err_eventfd(rf, efd) == 0 &&
+          zio(rf, ZREAD, 0, 0, buf, 8) == EIO && efd_count(efd) == 0 &&
+          zio(rf, ZREAD, 0, 0, buf, 8) == 0 && ccdf_read(rf, c) == ENOMSG,
+          "rf: PEC 0x2b (FMB) is ignored: not signalled, not queued, no "
+          "error state");
+    close(efd);
+}
+
+/* rt (linux-7.3): inject-at-ms=30, PEC 0x3d, faddr 0x5000 */
+static void test_timer(Dev *rt)
+{
+    uint8_t *buf = pages(1), c[32];
+    int efd = eventfd(0, EFD_NONBLOCK), i;
+    uint64_t n = 0;
+
+    check(set_err_eventfd(rt, efd) == 0, "rt: ERR eventfd registered");
+    for (i = 0; i < 400 && !n; i++) {
+        usleep(5000);
+        n = efd_count(efd);
+    }
+    check(n == 1 && zio(rt, ZREAD, 0, 0, buf, 8) == EIO &&
+          ccdf_read(rt, c) == 0 &&
+          ccdf_is(c, fact_of("rt", "fh"), fact_of("rt", "fid"), 0x3d,
+                  0x5000),
+          "rt: inject-at-ms: the event arrives by itself (after %d ms): "
+          "signalled, error state, its CCDF pending", i * 5);
+    close(efd);
 }
 
 /* VFIO_DEVICE_RESET keeps vfio-pci's saved memory enable bit */
@@ -1475,10 +1742,10 @@ static Dev open_in(int c, int group, const char *name, unsigned shift)
 
 int main(int argc, char **argv)
 {
-    int c1, c2, c3, c4, g10, g13;
+    int c1, c2, c3, c4, c5, g10, g13, g25;
     struct vfio_group_status st = { .argsz = sizeof(st) };
     Dev nic, nicp, msid, ismv, ismd, ismd2, ismsm, isms, inj, errs, nomio;
-    Dev both;
+    Dev both, rq, rc, r72, rf, rt;
 
     load_ini();
     c4 = container_new();
@@ -1537,6 +1804,16 @@ int main(int argc, char **argv)
     inj = dev_open(g10, "inj", 40);
     errs = open_in(c3, 22, "errs", 40);
 
+    /* Container 5: PCI error events (recovery.c) */
+    c5 = container_new();
+    g25 = group_attach(c5, 25);
+    ioctl(c5, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU);
+    rc = dev_open(g25, "rc", 40);
+    rt = open_in(c5, 28, "rt", 40);
+    rq = open_in(c5, 24, "rq", 40);
+    r72 = open_in(c5, 26, "r72", 40);
+    rf = open_in(c5, 27, "rf", 40);
+
     /* Container 4: the capability chains of every profile */
     test_all_caps(c4);
     test_cfg(&nic, &ismd, &both);
@@ -1544,11 +1821,16 @@ int main(int argc, char **argv)
     test_bars(&nic, &nomio, &ismv, &errs);
     test_ismvp(&ismd, &ismsm);
     test_ism(c1, &ismd, &ismd2, &isms);
-    test_irqs(&nic, &msid, &both);
+    test_irqs(&nic, &msid, &both, &ismv);
     test_reset(&msid);
     test_iommu(c2);
     test_dma_limit(c2);
     test_faults(c3, &inj, &errs);
+    test_timer(&rt);
+    test_mediated(&rq);
+    test_mediated_close(g25, &rc);
+    test_host_recovery(&r72);
+    test_fmb_ignored(&rf);
     test_loud(&nic);
     test_tombstone(&both);
     note("%d failure(s)", failures);

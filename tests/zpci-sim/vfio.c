@@ -168,6 +168,7 @@ static int group_get_device_fd(SimGroup *g, const char *arg)
     sim_irq_reset(f);
     memset(f->zio_req, 0, sizeof(f->zio_req));
     sim_log(f, "open_device", "\"group\": %d", g->id);
+    sim_recovery_open(f);
     return f->device_fd;
 }
 

@@ -17,7 +17,11 @@
  *   written, the loaded bytes right-justified (s390 is big-endian), the
  *   rest zero; BLOCKW is __zpci_store_block() from gaddr.
  * Ours (profile extended): STORE, a PCI Store of the rightmost len bytes
- * of the big-endian u64 at gaddr, offered when hdr.flags has bit 1.
+ * of the big-endian u64 at gaddr, offered when hdr.flags has bit value 1;
+ * hdr.flags bit value 2 says that the function does not support the MIO
+ * instructions (a host without the bit, like the 2021 code, says nothing
+ * about MIO; it used to be a BASE v3 flag, but Linux 7.3 owns BASE
+ * version 3).
  * The simulator is stricter than the 2021 code where that code would
  * misread a request: unknown flag bits, two operations at once, non-zero
  * reserved fields, and a READ/STORE whose 8-byte gaddr word crosses a
@@ -63,7 +67,17 @@ static void req_reject(SimFunction *f, const char *op, int err,
 static void zio_header(SimFunction *f, struct sim_zio_hdr *h)
 {
     memset(h, 0, sizeof(*h));
-    h->flags = f->zio == SIM_ZIO_STORE ? SIM_ZIO_HDR_STORE : 0;
+    if (f->zio == SIM_ZIO_STORE) {
+        h->flags = SIM_ZIO_HDR_STORE;
+    }
+    /*
+     * NO_MIO is ours like STORE: a host with our additions (the extended
+     * profile) reports it also where its region does not perform PCI
+     * Store (region=present there); the 2021 code reports neither
+     */
+    if (f->host->zio == SIM_ZIO_STORE && !f->mio) {
+        h->flags |= SIM_ZIO_HDR_NO_MIO;
+    }
     h->max = f->maxstbl;
 }
 

@@ -31,12 +31,15 @@ typedef enum {
  */
 typedef struct SimHostProfile {
     const char *name;
-    int base_cap_version;       /* BASE capability version (3: MIO flag) */
+    int base_cap_version;       /* BASE capability version (3: ccdf len) */
     bool report_relaxed;        /* GROUP flag RELAXED for a relaxed fn */
     uint16_t group_maxstbl;     /* GROUP maxstbl; 0: the function's own */
     bool refresh;               /* GROUP flag REFRESH */
     SimZio zio;                 /* zPCI I/O region */
     bool host_mio;              /* vfio-pci BAR pieces use MIO insns */
+    bool mediated_recovery;     /* open starts mediated PCI error recovery */
+    bool err_irq_all;           /* ERR irq count 1 for every function */
+    bool zpci_err_feature;      /* VFIO_DEVICE_FEATURE_ZPCI_ERROR */
 } SimHostProfile;
 
 /* Real host cost per BAR access / region request (backing.c) */
@@ -63,16 +66,27 @@ typedef enum {
 #define SIM_ZIO_REQ_SIZE    32
 #define SIM_ZIO_SIZE        (SIM_ZIO_HDR_SIZE + SIM_ZIO_REQ_SIZE)
 #define SIM_ZIO_HDR_STORE   (1ULL << 0)
+#define SIM_ZIO_HDR_NO_MIO  (1ULL << 1)     /* ours: the function lacks MIO */
 #define SIM_ZIO_REQ_READ    (1ULL << 0)
 #define SIM_ZIO_REQ_BLOCKW  (1ULL << 1)
 #define SIM_ZIO_REQ_STORE   (1ULL << 2)
 #define SIM_REGION_TYPE_IBM 0x80001014U
 #define SIM_REGION_SUBTYPE_ZPCI_IO 2
 
-/* zPCI device info capability extensions (ABI page sections 2 and 3) */
+/* GROUP capability flags (ABI page sections 1 and 2) */
 #define SIM_GROUP_FLAG_REFRESH  1
 #define SIM_GROUP_FLAG_RELAXED  2
-#define SIM_BASE_FLAG_MIO       1
+
+/*
+ * PCI error reporting of Linux 7.3 (ABI page section 9): the CCDF that
+ * VFIO_DEVICE_FEATURE_ZPCI_ERROR returns is struct zpci_ccdf_err
+ * (arch/s390/include/asm/pci.h, packed, 32 bytes), its length is BASE v3's
+ * ccdf_err_length; at most ZPCI_ERR_PENDING_MAX of them are pending.
+ */
+#define SIM_CCDF_ERR_LEN        32
+#define SIM_ERR_PENDING_MAX     4
+#define SIM_FEATURE_ZPCI_ERROR  13
+#define SIM_MAX_INJECT          16      /* inject-after-ops moments */
 
 /* GROUP maxstbl of Linux: ZPCI_MAX_WRITE_SIZE (asm/pci_io.h) */
 #define SIM_LINUX_MAXSTBL       128
@@ -149,6 +163,9 @@ struct SimFunction {
     uint16_t group_maxstbl;     /* 0: the function's maxstbl */
     bool refresh;
     bool host_mio;
+    bool mediated_recovery_cfg; /* vfio open starts mediated recovery */
+    bool err_irq_all;           /* ERR irq index for non-PCIe functions */
+    bool zpci_err_feature;      /* VFIO_DEVICE_FEATURE_ZPCI_ERROR exists */
     /*
      * The host reports the zPCI capability chain (vfio-pci built with
      * CONFIG_VFIO_PCI_ZDEV_KVM); false: VFIO_DEVICE_GET_INFO has no caps
@@ -206,8 +223,32 @@ struct SimFunction {
     /* Fault injection */
     unsigned fail_region_request;
     unsigned region_requests;
-    bool error_state;
+    bool error_state;           /* configured: permanent, reset keeps it */
     unsigned refuse_dma_map;
+
+    /*
+     * PCI error events (recovery.c).  inject_ops[]: the data operations
+     * (counted in data_ops) at which an event arrives, each with its PEC
+     * and failing address; inject_at_ms: instead, a time after open.
+     */
+    unsigned inject_n;
+    uint64_t inject_ops[SIM_MAX_INJECT];
+    uint16_t inject_pec[SIM_MAX_INJECT];
+    uint64_t inject_faddr[SIM_MAX_INJECT];
+    bool inject_fired[SIM_MAX_INJECT];
+    unsigned inject_count;      /* CCDFs per moment */
+    uint64_t inject_faddr_step; /* CCDF k of a moment: faddr + k * step */
+    uint64_t inject_at_ms;      /* 0: no timer */
+    uint64_t data_ops;          /* PCI instructions issued so far */
+    unsigned open_gen;          /* device opens so far (timer guard) */
+    bool mediated_recovery;     /* started by open, stopped by close */
+    bool err_blocked;           /* error state entered by an event */
+    bool perm_failure;          /* a PEC 0x40/0x3b event was seen */
+    GQueue *pending_errs;       /* CCDFs, SIM_CCDF_ERR_LEN bytes each */
+    struct {
+        uint64_t events, queued, dropped, ignored, host_recovered;
+        uint64_t signals, feature_reads, resets;
+    } rec;
 
     /* Interrupt eventfds registered by SET_IRQS (-1: none) */
     int irq_fd[SIM_NUM_IRQ_INDEX][SIM_MAX_VECTORS];
@@ -367,6 +408,16 @@ void sim_cfg_reset(SimFunction *f);
 ssize_t sim_cfg_pread(SimFunction *f, void *buf, size_t n, uint64_t off);
 ssize_t sim_cfg_pwrite(SimFunction *f, const void *buf, size_t n,
                        uint64_t off);
+
+/* recovery.c: PCI error events, mediated recovery, ZPCI_ERROR feature */
+void sim_recovery_open(SimFunction *f);
+void sim_recovery_close(SimFunction *f);
+void sim_recovery_reset(SimFunction *f);
+bool sim_recovery_op(SimFunction *f, const char *op, int bar, uint64_t off,
+                     unsigned len);
+bool sim_in_error_state(SimFunction *f);
+int sim_device_feature(SimFunction *f, void *arg);
+void sim_recovery_dump(SimFunction *f, GString *out);
 
 /* irq.c */
 int sim_set_irqs(SimFunction *f, void *arg);
