@@ -5,9 +5,9 @@
  * release provides (RFC)
  *
  * The zPCI I/O region and the relaxed alignment flag were proposed with a
- * Linux series in 2021 that was not merged; the MIO flag of the base
- * capability and the region's PCI Store request are extensions of that
- * proposal.  They live here, not in linux-headers, until a kernel carries
+ * Linux series in 2021 that was not merged; the region's PCI Store request
+ * is an extension of that proposal, as is the region's report of a function without MIO
+ * support.  They live here, not in linux-headers, until a kernel carries
  * them; update-linux-headers.sh must then replace them.
  *
  * Copyright (c) 2026 The qemu-s390x-ism authors
@@ -20,24 +20,6 @@
 
 /* VFIO_DEVICE_INFO_CAP_ZPCI_GROUP flags: relaxed length and alignment */
 #define S390_VFIO_ZPCI_GROUP_FLAG_RELAXED 2
-
-/*
- * VFIO_DEVICE_INFO_CAP_ZPCI_BASE version 3: a flags word after the
- * function handle, in what was the tail padding of version 2.
- */
-struct s390_vfio_zpci_base_v3 {
-    struct vfio_info_cap_header header;
-    uint64_t start_dma;
-    uint64_t end_dma;
-    uint16_t pchid;
-    uint16_t vfn;
-    uint16_t fmb_length;
-    uint8_t pft;
-    uint8_t gid;
-    uint32_t fh;
-    uint32_t flags;
-#define S390_VFIO_ZPCI_BASE_FLAG_MIO 1  /* MIO instructions supported */
-};
 
 /*
  * The zPCI I/O region: a device specific region, type
@@ -54,6 +36,7 @@ struct s390_vfio_zpci_base_v3 {
 struct s390_vfio_zpci_io_hdr {
     uint64_t flags;
 #define S390_VFIO_ZPCI_IO_HDR_STORE 1   /* PCI Store requests work */
+#define S390_VFIO_ZPCI_IO_HDR_NO_MIO 2  /* the function has no MIO support */
     uint16_t max;                       /* largest PCI Store Block */
     uint16_t reserved;
     uint32_t reserved2;
