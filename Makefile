@@ -40,10 +40,11 @@ tools: deps
 	    fi; \
 	done
 
-# make check: the primary base fully, the other bases' series, build,
-# qtests and ISM suite, the debian/patches drop-in of 10.0 and 7.2;
-# make check UPSTREAM=BASE: everything for BASE; make check-all: everything
-# for every base (README.rst, docs/bases.rst).
+# make check (the default tier, CI): the primary base but its per-patch
+# builds, the other bases' series, build and qtests; make check
+# UPSTREAM=BASE: everything for BASE; make check-all: everything for every
+# base, per-patch builds, every suite and every drop-in (README.rst,
+# docs/bases.rst).
 check: deps
 	@$(TOP)/scripts/check
 

@@ -118,7 +118,7 @@ class Config:
     """
 
     def __init__(self, name, binary, title, fn, sizes, stb, lg, stb_ops,
-                 lg_ops, host="linux"):
+                 lg_ops, host="linux-7.3"):
         self.name = name
         self.binary = binary
         self.title = title
@@ -198,15 +198,15 @@ CONFIGS = [
     Config("ism", "fork", "fork, ism behind ism_vfio_pci (Linux host, "
            "whole blocks)",
            _ism, SIZES, ISM_STB, ISM_LG, ["bar_block"], ["bar_load"],
-           host="linux"),
+           host="linux-7.3"),
     Config("bar128", "fork", "fork, msix-nic as stock sees it (Linux host, "
            "BAR path)",
            _nic_stock, [64, 128], NIC_STB, NIC_LG, ["bar_write"],
-           ["bar_read"], host="linux"),
+           ["bar_read"], host="linux-7.3"),
     Config("stock", "stock", "stock QEMU 10.0, msix-nic (Linux host, BAR "
            "path)",
            _nic_stock, [64, 128], NIC_STB, NIC_LG, ["bar_write"],
-           ["bar_read"], host="linux"),
+           ["bar_read"], host="linux-7.3"),
 ]
 
 

@@ -38,12 +38,13 @@ PGM_OPERAND = 0x15
 ST_FUNC_IN_ERR = 8
 ST_INVAL_AS = 20
 
-# The simulator's host profiles (docs/zpci-sim.rst): a real Linux host
-# (no region, no RELAXED flag, BASE v2, GROUP maxstbl 128 and the real
-# maxstbl in imaxstbl), the 2021 kernel series (the zPCI I/O region
-# without STORE, the RELAXED flag) and our uapi extensions (STORE, the MIO
-# flag in BASE v3).
-PROFILES = ("linux", "zio-2021", "extended")
+# The simulator's host profiles (docs/zpci-sim.rst): real Linux hosts,
+# 7.3 and 7.2 (no region, no RELAXED flag, GROUP maxstbl 128 and the real
+# maxstbl in imaxstbl; BASE v3 with the error record length on 7.3, v2 on
+# 7.2), the 2021 kernel series on 7.3 (the zPCI I/O region without
+# STORE, the RELAXED flag) and our uapi extensions (the region's STORE
+# and its NO_MIO header bit).
+PROFILES = ("linux-7.3", "linux", "zio-2021", "extended")
 
 # Host ops that carry BAR data (simulator op names), and those that store
 STORE_OPS = ("bar_write", "bar_block", "zio_store", "zio_block")

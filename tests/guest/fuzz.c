@@ -36,6 +36,10 @@
  *   bound_us   no instruction may take longer (default 1000000): a
  *              refresh or a store that holds the vCPU longer fails
  *              fuzz-time
+ *   min_ms     go on past count until this many ms have passed (the
+ *              host's timed events during the run)
+ *   ngone, goneN  fids the host may unplug during the run: fuzz-health
+ *              does not require them when CLP no longer lists them
  *   pow2_ls    1: PCILG/PCISTG lengths only 1, 2, 4, 8; no_msix_stb 1: no
  *              PCI Store Block touches the MSI-X table or PBA.  Knobs to
  *              fuzz past a known defect by hand (run-fuzz --param); never
@@ -373,6 +377,9 @@ static uint64_t ism_tokens[8];  /* DMB tokens the ISM functions handed out */
 static unsigned n_tokens;
 static uint32_t ghosts[MAX_FNS];    /* fids of reserved functions */
 static unsigned nghosts;
+/* fids the host may unplug during the run: not required to answer */
+static uint32_t gone_ok[MAX_FNS];
+static unsigned ngone_ok;
 
 static bool list_functions(void);
 
@@ -490,6 +497,23 @@ static uint32_t pick_fh(struct fuzz_fn **out)
 }
 
 /* Is fh the enabled handle of one of our functions right now? */
+/*
+ * Enabled handles of listed functions the run does not know (the host
+ * hot-plugged them, and a fuzzed CLP enabled them), as of the last LIST
+ */
+static uint32_t other_efh[64];
+static unsigned nother_efh;
+
+static bool enabled_elsewhere(uint32_t fh)
+{
+    for (unsigned i = 0; i < nother_efh; i++) {
+        if (other_efh[i] == fh) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static struct fuzz_fn *fn_by_enabled_fh(uint32_t fh)
 {
     for (unsigned i = 0; i < nfns; i++) {
@@ -736,7 +760,9 @@ static void check_ls(const char *insn, struct fuzz_fn *f, uint32_t fh,
     }
     /* (a flipped bit may name another of our functions: that is fine) */
     if (!fn_by_enabled_fh(fh)) {
-        what = "cc 0 without an enabled function";
+        /* a function the host hot-plugged: only the handle is known */
+        what = enabled_elsewhere(fh) ? NULL :
+               "cc 0 without an enabled function";
     } else if (as == 15) {
         if (!len || len == 3 || len > 4 || (off & 3) + len > 4) {
             what = "cc 0 for a bad config-space access";
@@ -914,8 +940,10 @@ static void fuzz_pcistb(void)
     }
     g = fn_by_enabled_fh(fh);
     if (!g) {
-        violation("pcistb cc 0 without an enabled function", fh, as, len,
-                  off);
+        if (!enabled_elsewhere(fh)) {
+            violation("pcistb cc 0 without an enabled function", fh, as, len,
+                      off);
+        }
     } else if (as > 5) {
         violation("pcistb cc 0 for a bad address space", fh, as, len, off);
     } else if (!len || len > g->maxstbl) {
@@ -1351,6 +1379,18 @@ static bool list_functions(void)
     if (clp_list_pci(list, ARRAY_SIZE(list), &n, &rsp) || rsp != CLP_RC_OK) {
         return false;
     }
+    nother_efh = 0;
+    for (int j = 0; j < n; j++) {
+        bool ours = false;
+
+        for (unsigned i = 0; i < nfns; i++) {
+            ours |= list[j].fid == fns[i].fid;
+        }
+        if (!ours && (list[j].fh & CLP_FH_ENABLED) &&
+            nother_efh < ARRAY_SIZE(other_efh)) {
+            other_efh[nother_efh++] = list[j].fh;
+        }
+    }
     for (unsigned i = 0; i < nfns; i++) {
         fns[i].fh = 0;
         for (int j = 0; j < n; j++) {
@@ -1534,8 +1574,18 @@ static bool health(void)
         uint32_t v = 0;
         int cc = -1;
 
+        struct clp_fh_entry listed;
+        bool may_go = false;
+
+        for (unsigned k = 0; k < ngone_ok; k++) {
+            may_go |= gone_ok[k] == f->fid;
+        }
         if (f->enabled) {
             cc = zpci_cfg_read(f->efh, PCI_VENDOR_ID, 4, &v);
+        }
+        if (may_go && !clp_find(f->fid, 0, 0, &listed)) {
+            report_info("fid 0x%x: unplugged by the host", f->fid);
+            continue;
         }
         if (cc != 0 || (v & 0xffff) != f->vendor || v >> 16 != f->device) {
             report_info("fid 0x%x: enabled %d cc %d ids 0x%x", f->fid,
@@ -1552,7 +1602,7 @@ int main(void)
     uint64_t every = param_u64("repair", 256);
     uint64_t progress = param_u64("progress", 10000);
     uint64_t seed = param_u64("seed", 1);
-    uint64_t dma_size, next_progress = 0;
+    uint64_t dma_size, next_progress = 0, run_until;
     uint32_t fids[MAX_FNS];
     bool ok = true;
 
@@ -1562,6 +1612,7 @@ int main(void)
     no_msix_stb = param_u64("no_msix_stb", 0);
     bound_us = param_u64("bound_us", 1000000);
     nghosts = param_list("nghost", "ghost", ghosts, MAX_FNS);
+    ngone_ok = param_list("ngone", "gone", gone_ok, MAX_FNS);
     ram_size = param_u64("ram", 128ull << 20);
     nfns = param_list("nfid", "fid", fids, MAX_FNS);
     for (unsigned i = 0; i < nfns; i++) {
@@ -1602,7 +1653,12 @@ int main(void)
     }
     fill_random(stb_area, sizeof(stb_area));
 
-    for (uint64_t i = 0; executed < count; i++) {
+    /*
+     * min_ms: keep going until that much time has passed as well, so that
+     * events the host sends at fixed times after start-up meet the fuzz
+     */
+    run_until = time_us() + param_u64("min_ms", 0) * 1000;
+    for (uint64_t i = 0; executed < count || time_us() < run_until; i++) {
         unsigned r = below(100);
         uint64_t before = executed, t0, us;
 

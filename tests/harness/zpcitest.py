@@ -334,7 +334,10 @@ class Run:
     qmp        QMP commands (dicts) sent on stdin through "-qmp stdio";
                "qmp_capabilities" is sent first.  The responses are in
                Result.qmp / Result.qmp_responses().  With "-S" in
-               extra_args the commands run before the guest starts.
+               extra_args the commands run before the guest starts.  A
+               command with a key "delay" (seconds, not sent) is sent that
+               long after QEMU started, the ones after it in order: QMP
+               events from the host while the guest runs.
     """
 
     def __init__(self, qemu, payload, functions=(), emulated=(),
@@ -498,7 +501,10 @@ class Run:
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              start_new_session=True)
         try:
-            out, err = p.communicate(input=qmp_in, timeout=self.timeout)
+            if self.qmp is not None and any("delay" in c for c in self.qmp):
+                out, err = self._communicate_timed(p, cmds, start)
+            else:
+                out, err = p.communicate(input=qmp_in, timeout=self.timeout)
         except subprocess.TimeoutExpired:
             timed_out = True
             # SIGTERM first so that QEMU exits and the simulator writes its
@@ -539,6 +545,40 @@ class Run:
                 sim_error = "no JSON written (%s)" % output
         return Result(argv, env_add, p.returncode, timed_out, text, stderr,
                       sim, sim_error, elapsed, workdir, qmp)
+
+    def _communicate_timed(self, p, cmds, start):
+        """communicate() with QMP commands sent at their "delay" (seconds
+        after start); stdin stays open until the last one was sent."""
+        import threading
+        bufs = {"out": [], "err": []}
+
+        def drain(stream, key):
+            for chunk in iter(lambda: stream.read(65536), b""):
+                bufs[key].append(chunk)
+
+        def feed():
+            try:
+                for c in cmds:
+                    c = dict(c)
+                    delay = c.pop("delay", None)
+                    if delay is not None:
+                        time.sleep(max(0.0, start + delay - time.monotonic()))
+                    p.stdin.write((json.dumps(c) + "\n").encode())
+                    p.stdin.flush()
+                p.stdin.close()
+            except (BrokenPipeError, ValueError, OSError):
+                pass
+
+        threads = [threading.Thread(target=drain, args=(p.stdout, "out")),
+                   threading.Thread(target=drain, args=(p.stderr, "err")),
+                   threading.Thread(target=feed)]
+        for t in threads:
+            t.daemon = True
+            t.start()
+        p.wait(timeout=self.timeout)
+        for t in threads[:2]:
+            t.join(5)
+        return b"".join(bufs["out"]), b"".join(bufs["err"])
 
     @staticmethod
     def _signal(p, sig):

@@ -355,9 +355,8 @@ MUTANTS = [
     Mutant(
         "clp-disable-ism-not-reset", INST,
         "            if (pbdev->pft == ZPCI_PFT_ISM && !pbdev->interp) {\n"
-        "                pci_device_reset(pbdev->pdev);\n"
-        "            }\n",
-        "",
+        "                pci_device_reset(pbdev->pdev);\n",
+        "            if (0) {\n",
         "CLP disable unmaps an intercepted ISM function's DMA without "
         "resetting it first",
         [lifecycle("clp-disable-ism")], r"reset before CLP disable"),
@@ -377,4 +376,26 @@ MUTANTS = [
         "RPCIT has no step bound: once vfio's DMA limit is reached it "
         "walks every page of aliased valid tables (4 TiB)",
         [REGRESSIONS], r"^rpcit-aliased-msix-nic: "),
+    Mutant(
+        "host-error-stops-vm", VFIO,
+        "    if (pbdev->host.ccdf_len) {\n",
+        "    if (0 && pbdev->host.ccdf_len) {\n",
+        "the host's PCI error of an intercepted function stops the VM "
+        "(upstream's answer to vfio's error eventfd)",
+        [e2e("host-errors")], r"MPCIFC reset: the VM kept running"),
+    Mutant(
+        "host-error-state-not-entered", VFIO,
+        "        pbdev->state = ZPCI_FS_ERROR;\n",
+        "",
+        "a host error leaves the function enabled: on the BAR path the "
+        "guest's stores go on into a host function in the error state",
+        [e2e("host-errors")], r"BAR path .*MPCIFC reset: the VM kept "
+        r"running"),
+    Mutant(
+        "host-error-no-host-reset", VFIO,
+        "        ioctl(vpci->vbasedev.fd, VFIO_DEVICE_RESET)) {\n",
+        "        0) {\n",
+        "the guest's recovery does not reset the host function: its loads "
+        "and stores keep failing on the host",
+        [e2e("host-errors")], r"one host reset per recovery"),
 ]

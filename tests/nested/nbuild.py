@@ -4,23 +4,28 @@
 # Copyright (c) 2026 The qemu-s390x-ism authors
 """Fetch and build everything the nested test (tests/nested) boots.
 
-L0 is the fork on x86 with the host simulator; L1 is Debian unstable's
-s390x kernel 7.2.13 with its vfio modules and an ism_vfio_pci built here
-from Debian's linux-source-7.2; L2 is the fork cross-built for s390x
-(tests/nested/cross-build) or Debian's own s390x qemu-system-s390x 10.0.
+L0 is the fork on x86 with the host simulator; L1 is Debian's s390x
+Linux 7.3 (experimental's 7.3~rc7) with its vfio modules and an
+ism_vfio_pci built here from Debian's linux-source-7.3, or, where the 7.3
+packages do not download, Debian unstable's 7.2.13 with one built from
+linux-source-7.2 (NESTED_KERNEL: auto, 7.3 or 7.2; see KERNELS); L2 is
+the fork cross-built for s390x (tests/nested/cross-build) or Debian's own
+s390x qemu-system-s390x 10.0.
 
 Everything comes from Debian's archive and is cached under $BUILD/nested;
 every step is skipped when its output is newer than its inputs, so a warm
 run costs no download and no compiler run.
 
     OUT = $BUILD/nested
-    OUT/apt/unstable/   private apt (unstable, s390x index) for the kernel
+    OUT/apt/SUITE/      private apt (experimental or unstable, s390x
+                        index) for the kernel packages
     OUT/apt/s390x/      private apt state (empty dpkg status, s390x only)
                         over the system's package lists, to resolve the
                         stock QEMU's dependencies from bookworm(-backports)
     OUT/debs/           downloaded packages (kernel/, stock/, busybox/)
-    OUT/kernel/         kernel packages unpacked
-    OUT/ksrc/           the part of linux-source-7.2 that kbuild needs
+    OUT/kernel/         kernel packages unpacked (each KREL its own paths)
+    OUT/ksrc/           the part of linux-source-SERIES kbuild needs
+    OUT/vfioinfo        L1's static vfio reporter (vfioinfo.c)
     OUT/modules/        the L1 modules, decompressed, + ism_vfio_pci.ko
     OUT/stock/          the stock QEMU's packages unpacked
     OUT/qemu-s390x/     the cross-built fork (cross-build)
@@ -44,16 +49,38 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'linux-guest'))
 import lgbuild  # noqa: E402  (its newc writer)
 
-# The L1 kernel: Debian unstable's s390x 7.2.13 (the packages are
-# versioned by name; the Debian revision is pinned too).
-KREL = '7.2.13+deb14-s390x'
-KVER = '7.2.13-1'
-KSERIES = '7.2'
-KERNEL_PKGS = ['linux-binary-' + KREL, 'linux-modules-' + KREL,
-               'linux-headers-' + KREL]
-UNSTABLE_SOURCES = ('deb [arch=s390x signed-by=/usr/share/keyrings/'
-                    'debian-archive-keyring.gpg] http://deb.debian.org/debian '
-                    'unstable main\n')
+# The L1 kernels, in the order tried: Linux 7.3 where its packages
+# download, 7.2.13 otherwise.  Every version is pinned.  On 2026-12-07
+# trixie-backports lists linux-source-7.3 7.3.4-1~bpo13+1, whose s390x
+# binaries answer 404 there, so 7.3 comes from experimental: 7.3~rc7,
+# whose kernel release is plain "7.3-s390x", with the linux-source-7.3 of
+# the same upload (its drivers/vfio/pci/ism is the same as 7.3.4's).
+# Neither config sets MODVERSIONS: the vermagic is what must match.
+KERNELS = {
+    '7.3': {
+        'series': '7.3', 'krel': '7.3-s390x', 'version': '7.3~rc7-1~exp1',
+        'suite': 'experimental',
+    },
+    '7.2': {
+        'series': '7.2', 'krel': '7.2.13+deb14-s390x', 'version': '7.2.13-1',
+        'suite': 'unstable',
+    },
+}
+KERNEL_ORDER = ['7.3', '7.2']
+APT_SOURCES = ('deb [arch=s390x signed-by=/usr/share/keyrings/'
+               'debian-archive-keyring.gpg] http://deb.debian.org/debian '
+               '%s main\n')
+
+
+def kernel_pkgs(k):
+    """The image, modules and headers (.config, Module.symvers) packages
+    of kernel k, then its source."""
+    return ['linux-binary-' + k['krel'], 'linux-modules-' + k['krel'],
+            'linux-headers-' + k['krel'], 'linux-source-' + k['series']]
+
+
+class KernelMissing(Exception):
+    """The packages of a kernel do not download."""
 
 # The L2 stock QEMU: Debian's qemu-system-s390x 10.0 for s390x, as the
 # stock x86 QEMU of the other suites (bookworm-backports).
@@ -120,7 +147,7 @@ class Timer:
 
 
 # ---------------------------------------------------------------------------
-# apt: a private configuration for unstable (download only)
+# apt: a private configuration per Debian suite (download only)
 
 
 def write_if_changed(path, text):
@@ -134,15 +161,17 @@ def write_if_changed(path, text):
     return True
 
 
-def unstable_apt(out):
-    """Path of the unstable apt.conf; its lists updated once."""
-    d = os.path.join(out, 'apt', 'unstable')
+def suite_apt(out, suite, update=False):
+    """Path of the suite's apt.conf; its lists updated once (again with
+    update)."""
+    d = os.path.join(out, 'apt', suite)
     for sub in ('lists/partial', 'cache/archives/partial', 'parts.d'):
         os.makedirs(os.path.join(d, sub), exist_ok=True)
     status = os.path.join(d, 'status')
     if not os.path.exists(status):
         touch(status)
-    if write_if_changed(os.path.join(d, 'sources.list'), UNSTABLE_SOURCES):
+    if write_if_changed(os.path.join(d, 'sources.list'),
+                        APT_SOURCES % suite):
         for f in glob.glob(os.path.join(d, 'lists', '*_InRelease')):
             os.unlink(f)
     conf = os.path.join(d, 'apt.conf')
@@ -163,11 +192,14 @@ def unstable_apt(out):
         # Downloads land in our folders, which _apt cannot write.
         lines.append('APT::Sandbox::User "root";')
     write_if_changed(conf, '\n'.join(lines) + '\n')
-    if not glob.glob(os.path.join(d, 'lists', '*_Packages*')):
-        log('apt-get update (Debian unstable, s390x index, private lists)')
-        run(['apt-get', '-q', 'update'], env=dict(os.environ,
-                                                  APT_CONFIG=conf),
-            stdout=subprocess.DEVNULL)
+    if update or not glob.glob(os.path.join(d, 'lists', '*_Packages*')):
+        log('apt-get update (Debian %s, s390x index, private lists)' % suite)
+        r = subprocess.run(['apt-get', '-q', 'update'], env=dict(
+            os.environ, APT_CONFIG=conf), capture_output=True, text=True)
+        if r.returncode or not glob.glob(os.path.join(d, 'lists',
+                                                      '*_Packages*')):
+            raise KernelMissing('apt-get update of %s failed: %s' % (
+                suite, ' '.join(r.stderr.split())[-300:]))
     return conf
 
 
@@ -176,25 +208,74 @@ def deb_glob(debs, pkg, ver, arch='*'):
         pkg, ver.replace(':', '%3a'), arch)))
 
 
-def fetch_kernel_debs(out):
+def fetch_kernel_debs(out, k):
+    """{package: .deb} of kernel k, downloaded once; KernelMissing (with
+    apt's words: "not found" in the index, 404 from the archive) when
+    they do not download, after one refresh of the index."""
     debs = os.path.join(out, 'debs', 'kernel')
     os.makedirs(debs, exist_ok=True)
-    specs = [(p, KVER) for p in KERNEL_PKGS] + [('linux-source-' + KSERIES,
-                                                 KVER)]
-    todo = [s for s in specs if not deb_glob(debs, *s)]
-    if todo:
-        conf = unstable_apt(out)
+    specs = [(p, k['version']) for p in kernel_pkgs(k)]
+    for attempt in (0, 1):
+        todo = [s for s in specs if not deb_glob(debs, *s)]
+        if not todo:
+            break
+        conf = suite_apt(out, k['suite'], update=attempt == 1)
         args = ['%s=%s' % s for s in todo]
-        log('apt-get download (unstable) ' + ' '.join(args))
-        run(['apt-get', 'download', '-q'] + args, cwd=debs,
-            env=dict(os.environ, APT_CONFIG=conf), stdout=subprocess.DEVNULL)
+        log('apt-get download (%s) %s' % (k['suite'], ' '.join(args)))
+        r = subprocess.run(['apt-get', 'download', '-q'] + args, cwd=debs,
+                           env=dict(os.environ, APT_CONFIG=conf),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                           text=True)
+        why = ' '.join(ln.strip() for ln in r.stderr.splitlines()
+                       if ln.startswith(('E:', 'Err')))
+        for p in glob.glob(os.path.join(debs, '*.FAILED')):
+            os.unlink(p)
+        if r.returncode == 0:
+            continue
+        if attempt == 1:
+            raise KernelMissing('%s: %s' % (' '.join(args), why[-400:] or
+                                            'apt-get download failed'))
     paths = {}
     for s in specs:
         hits = deb_glob(debs, *s)
         if not hits:
-            raise SystemExit('nested: download of %s=%s failed' % s)
+            raise KernelMissing('%s=%s did not download' % s)
         paths[s[0]] = hits[0]
     return paths
+
+
+def choose_kernel(out):
+    """(kernel, {package: .deb}, note): the first of KERNEL_ORDER whose
+    packages download, or the one NESTED_KERNEL names (7.3, 7.2; auto is
+    the default).  The note says why L1 does not run the first."""
+    want = os.environ.get('NESTED_KERNEL', 'auto')
+    if want != 'auto' and want not in KERNELS:
+        raise SystemExit('nested: NESTED_KERNEL=%s: auto, %s' % (
+            want, ', '.join(KERNEL_ORDER)))
+    order = KERNEL_ORDER if want == 'auto' else [want]
+    notes = []
+    for name in order:
+        k = KERNELS[name]
+        try:
+            debs = fetch_kernel_debs(out, k)
+        except KernelMissing as e:
+            notes.append('Linux %s (Debian %s %s) does not download: %s' % (
+                name, k['suite'], k['version'], e))
+            log(notes[-1])
+            if want != 'auto':
+                raise SystemExit('nested: NESTED_KERNEL=%s: %s' % (
+                    want, notes[-1]))
+            continue
+        if notes:
+            notes.append('FALLBACK: L1 runs Linux %s (%s %s) instead' % (
+                name, k['krel'], k['version']))
+            log(notes[-1])
+        elif want != 'auto':
+            notes.append('NESTED_KERNEL=%s: L1 runs Linux %s' % (want, name))
+        log('L1 kernel: Linux %s, %s %s from Debian %s' % (
+            name, k['krel'], k['version'], k['suite']))
+        return k, debs, '\n'.join(notes)
+    raise SystemExit('nested: no L1 kernel downloads: ' + '; '.join(notes))
 
 
 def apt_candidate(pkg):
@@ -286,7 +367,7 @@ def unpack_debs(root, debs):
     return root
 
 
-def extract_ksrc(out, deb):
+def extract_ksrc(out, deb, series):
     """What olddefconfig, modules_prepare and the M= build read.
 
     Every Kconfig file (olddefconfig parses the whole tree), the top-level
@@ -296,13 +377,13 @@ def extract_ksrc(out, deb):
     security/selinux/include (scripts/selinux needs classmap.h) and
     drivers/vfio/ (ism_vfio_pci and the vfio_pci_priv.h it includes)."""
     src = os.path.join(out, 'ksrc')
-    top = os.path.join(src, 'linux-source-' + KSERIES)
-    stamp = os.path.join(src, '.extracted')
+    top = os.path.join(src, 'linux-source-' + series)
+    stamp = os.path.join(src, '.extracted-' + series)
     if stamp_ok(stamp, deb):
         return top
-    shutil.rmtree(src, ignore_errors=True)
-    os.makedirs(src)
-    base = 'linux-source-%s/' % KSERIES
+    shutil.rmtree(top, ignore_errors=True)
+    os.makedirs(src, exist_ok=True)
+    base = 'linux-source-%s/' % series
     # GNU tar marks a member found under the first pattern that matches
     # it and fails for a pattern that found nothing: no overlaps here.
     members = [base + p for p in (
@@ -310,11 +391,11 @@ def extract_ksrc(out, deb):
         'arch/s390', 'arch/x86/entry/syscalls', 'kernel', 'tools',
         'drivers/vfio', 'lib/vdso', 'certs', 'usr', 'init', 'rust',
         'security/selinux/include')]
-    log('extract the kbuild subset of linux-source-%s' % KSERIES)
+    log('extract the kbuild subset of linux-source-%s' % series)
     t0 = time.monotonic()
     sh = ('dpkg-deb --fsys-tarfile "$1" | '
           'tar -xO ./usr/src/linux-source-%s.tar.xz | '
-          'xz -dc -T2 | tar -x -C "$2" --wildcards "${@:3}"' % KSERIES)
+          'xz -dc -T2 | tar -x -C "$2" --wildcards "${@:3}"' % series)
     run(['bash', '-c', sh, 'sh', deb, src] + members)
     for need in ('Makefile', 'drivers/vfio/pci/ism/main.c',
                  'drivers/vfio/pci/vfio_pci_priv.h', 'arch/s390/Makefile'):
@@ -340,8 +421,9 @@ def kmake(ksrc, *args, **kw):
     return r
 
 
-def build_ism_vfio_pci(out, ksrc, kroot):
-    """ism_vfio_pci.ko for Debian's 7.2.13 kernel.
+def build_ism_vfio_pci(out, ksrc, kroot, krel):
+    """ism_vfio_pci.ko for Debian's kernel krel (7.3-s390x, or
+    7.2.13+deb14-s390x), from the linux-source of the same upload.
 
     Debian's config has ISM_VFIO_PCI unset.  The headers package's
     .config and Module.symvers (symbol CRCs of the real kernel) go into
@@ -350,8 +432,9 @@ def build_ism_vfio_pci(out, ksrc, kroot):
     12 lacks options the config was made with (gcc 16): olddefconfig drops
     them (STACKPROTECTOR among them), which changes no structure the
     driver shares with vfio-pci-core (checked by loading and binding it in
-    the suite)."""
-    hdr = os.path.join(kroot, 'usr/src/linux-headers-' + KREL)
+    the suite).  Neither kernel has MODVERSIONS: no symbol CRCs, the
+    vermagic must match (checked in build_all)."""
+    hdr = os.path.join(kroot, 'usr/src/linux-headers-' + krel)
     cfg = os.path.join(hdr, '.config')
     symvers = os.path.join(hdr, 'Module.symvers')
     mdir = os.path.join(ksrc, 'drivers/vfio/pci/ism')
@@ -360,9 +443,9 @@ def build_ism_vfio_pci(out, ksrc, kroot):
     if not stamp_ok(stamp, cfg, symvers):
         shutil.copy(cfg, os.path.join(ksrc, '.config'))
         shutil.copy(symvers, os.path.join(ksrc, 'Module.symvers'))
-        log('olddefconfig + modules_prepare for %s' % KREL)
+        log('olddefconfig + modules_prepare for %s' % krel)
         kmake(ksrc, 'olddefconfig')
-        kmake(ksrc, 'KERNELRELEASE=' + KREL, 'modules_prepare')
+        kmake(ksrc, 'KERNELRELEASE=' + krel, 'modules_prepare')
         # modules_prepare leaves an empty Module.symvers behind
         shutil.copy(symvers, os.path.join(ksrc, 'Module.symvers'))
         if os.path.exists(ko):
@@ -372,7 +455,7 @@ def build_ism_vfio_pci(out, ksrc, kroot):
             stamp) or os.path.getmtime(ko) < os.path.getmtime(
                 os.path.join(mdir, 'main.c')):
         log('build %s.ko' % ISM_VFIO_PCI)
-        kmake(ksrc, 'KERNELRELEASE=' + KREL, 'CONFIG_ISM_VFIO_PCI=m',
+        kmake(ksrc, 'KERNELRELEASE=' + krel, 'CONFIG_ISM_VFIO_PCI=m',
               'M=drivers/vfio/pci/ism', 'modules')
     if not os.path.exists(ko):
         raise SystemExit('nested: %s not built' % ko)
@@ -422,9 +505,9 @@ def read_module(path):
     return data
 
 
-def module_index(kroot):
+def module_index(kroot, krel):
     idx = {}
-    mroot = os.path.join(kroot, 'usr/lib/modules', KREL, 'kernel')
+    mroot = os.path.join(kroot, 'usr/lib/modules', krel, 'kernel')
     for p in glob.glob(os.path.join(mroot, '**/*.ko*'), recursive=True):
         name = os.path.basename(p).split('.ko')[0].replace('-', '_')
         idx[name] = p
@@ -604,6 +687,24 @@ def build_payloads(top, build):
     return os.path.join(build, 'guest')
 
 
+def build_vfioinfo(out):
+    """L1's vfio reporter (vfioinfo.c): static, with bookworm's
+    s390x-linux-gnu-gcc and libc6-dev-s390x-cross."""
+    src = os.path.join(HERE, 'vfioinfo.c')
+    exe = os.path.join(out, 'vfioinfo')
+    if stamp_ok(exe, src):
+        return exe
+    log('build vfioinfo')
+    r = subprocess.run(['s390x-linux-gnu-gcc', '-static', '-O2', '-Wall',
+                        '-Wextra', '-Werror', '-s', '-o', exe + '.tmp', src],
+                       capture_output=True, text=True)
+    if r.returncode:
+        sys.stderr.write(r.stderr[-3000:])
+        raise SystemExit('nested: vfioinfo did not build')
+    os.rename(exe + '.tmp', exe)
+    return exe
+
+
 def cross_build(top, build):
     r = subprocess.run([os.path.join(HERE, 'cross-build')],
                        env=dict(os.environ, TOP=top, BUILD=build),
@@ -621,14 +722,16 @@ def build_all(top, build, extra_files=None, extra_items=None):
     out = out_dir(build)
     os.makedirs(out, exist_ok=True)
     t = Timer()
-    kdebs = t('fetch kernel packages (unstable)', fetch_kernel_debs, out)
+    k, kdebs, knote = t('fetch kernel packages', choose_kernel, out)
+    krel, src_pkg = k['krel'], 'linux-source-' + k['series']
     kroot = t('unpack kernel packages', unpack_debs,
               os.path.join(out, 'kernel'),
-              [kdebs[p] for p in KERNEL_PKGS])
-    ksrc = t('extract linux-source-%s subset' % KSERIES, extract_ksrc, out,
-             kdebs['linux-source-' + KSERIES])
+              [kdebs[p] for p in kernel_pkgs(k) if p != src_pkg])
+    ksrc = t('extract %s subset' % src_pkg, extract_ksrc, out,
+             kdebs[src_pkg], k['series'])
     ism_ko = t('build ism_vfio_pci.ko', build_ism_vfio_pci, out, ksrc,
-               kroot)
+               kroot, krel)
+    vfioinfo = t('build vfioinfo (static s390x)', build_vfioinfo, out)
     bb = t('fetch busybox-static', fetch_busybox, out)
     bbroot = unpack_debs(os.path.join(out, 'busybox'), [bb])
     sdebs = t('fetch stock qemu-system-s390x closure', fetch_stock, out)
@@ -637,16 +740,24 @@ def build_all(top, build, extra_files=None, extra_items=None):
     fork = t('cross-build the fork for s390x', cross_build, top, build)
     payloads = t('build guest payloads', build_payloads, top, build)
 
-    vmlinuz = glob.glob(os.path.join(kroot, 'usr/lib/modules', KREL,
+    vmlinuz = glob.glob(os.path.join(kroot, 'usr/lib/modules', krel,
                                      'vmlinuz'))
     if not vmlinuz:
-        raise SystemExit('nested: no vmlinuz-%s in %s' % (KREL, kroot))
-    idx = module_index(kroot)
+        raise SystemExit('nested: no vmlinuz-%s in %s' % (krel, kroot))
+    idx = module_index(kroot, krel)
     mods = module_order(idx, WANTED_MODULES + [ISM_VFIO_PCI],
                         {ISM_VFIO_PCI: ism_ko})
+    # No MODVERSIONS in Debian's configs: the kernel refuses a module
+    # whose vermagic differs from its own, so compare with its vfio-pci.
+    vermagic = modinfo(read_module(ism_ko)).get('vermagic')
+    real = modinfo(read_module(idx['vfio_pci'])).get('vermagic')
+    if vermagic != real:
+        raise SystemExit('nested: %s vermagic "%s", the kernel\'s modules '
+                         '"%s"' % (ISM_VFIO_PCI, vermagic, real))
 
     items = {'bin/busybox': (os.path.join(bbroot, 'bin/busybox'), 0o755),
-             'init': (os.path.join(HERE, 'l1-init'), 0o755)}
+             'init': (os.path.join(HERE, 'l1-init'), 0o755),
+             'bin/vfioinfo': (vfioinfo, 0o755)}
     for name, p in mods:
         items['lib/modules/%s.ko' % name] = (read_module(p), 0o644)
     items['etc/modules'] = (('\n'.join(n for n, _ in mods) + '\n').encode(),
@@ -677,7 +788,9 @@ def build_all(top, build, extra_files=None, extra_items=None):
             'modules': [n for n, _ in mods], 'ism_ko': ism_ko,
             'fork': fork, 'stock': stock_ver[0] if stock_ver else '?',
             'busybox': urllib.parse.unquote(os.path.basename(bb)),
-            'kernel': KREL + ' ' + KVER,
+            'kernel': krel + ' ' + k['version'],
+            'krel': krel, 'kseries': k['series'], 'ksuite': k['suite'],
+            'kversion': k['version'], 'knote': knote, 'vermagic': vermagic,
             'stages': t.stages}
 
 

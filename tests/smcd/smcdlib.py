@@ -52,7 +52,7 @@ class Variant:
 
 
 VARIANTS = [
-    Variant('linux', 'ism_vfio_pci on a Linux host', 'linux',
+    Variant('linux-7.3', 'ism_vfio_pci on a Linux 7.3 host', 'linux-7.3',
             'ism_vfio_pci', 'ism-vfio-pci', 'bar_block'),
     Variant('zio-2021', 'zPCI I/O region on a zio-2021 host', 'zio-2021',
             'vfio-pci', 'zpci-io-region', 'zio_block'),

@@ -14,6 +14,13 @@
  * the ism driver's interrupt handler and on smcd_handle_irq(), which the
  * handler calls for every DMB bit it finds set in its status block.
  *
+ * With mode=after-error the host fails the first PCI instruction that
+ * reaches function A after its probe with a PCI error: the module issues
+ * that instruction (query_remote_gid on A), waits until the guest kernel
+ * has handled the error event that follows (A in permanent failure, as
+ * the ism driver cannot recover), and then checks that B still moves
+ * data: 4 KiB with the signal flag from B into a DMB of B's own.
+ *
  * Every result is one kernel log line "ismtest: ok - NAME" or
  * "ismtest: not ok - NAME: DETAIL"; the last line is
  * "ismtest: done N checks, F failed".  The /init script relays them.
@@ -31,6 +38,12 @@
 #define ISMT_DEVICE_ISM 0x04ed
 #define ISMT_DMB_LEN    4096
 #define ISMT_IRQ_WAIT_MS 5000
+#define ISMT_ERR_WAIT_MS 20000
+
+static char *mode = "pair";
+module_param(mode, charp, 0444);
+MODULE_PARM_DESC(mode, "pair (default): A moves data to B; after-error: "
+                 "a PCI error on A first, then B moves data to itself");
 
 struct ismt_fn {
     const char *tag;
@@ -158,14 +171,8 @@ static long ismt_first_diff(const u8 *a, const u8 *b, size_t len)
     return -1;
 }
 
-static void ismt_run(struct ismt_fn *a, struct ismt_fn *b)
+static void ismt_print_gids(struct ismt_fn *a, struct ismt_fn *b)
 {
-    struct smcd_dmb dmb;
-    u8 *buf, *dst;
-    long diff;
-    int rc, waited;
-    bool kp_handler = false, kp_smcd = false;
-
     pr_info("ismtest: A %s gid 0x%016llx, B %s gid 0x%016llx\n",
             pci_name(a->pdev), a->smcd->local_gid,
             pci_name(b->pdev), b->smcd->local_gid);
@@ -174,55 +181,28 @@ static void ismt_run(struct ismt_fn *a, struct ismt_fn *b)
                a->smcd->local_gid, b->smcd->local_gid);
     ismt_check(a->smcd->local_gid != b->smcd->local_gid,
                "local gids differ", "both 0x%llx", a->smcd->local_gid);
+}
 
-    rc = a->smcd->ops->query_remote_gid(a->smcd, b->smcd->local_gid, 0, 0);
-    ismt_check(rc == 0, "A query_remote_gid(B)", "rc %d", rc);
-
-    buf = (u8 *)__get_free_page(GFP_KERNEL);
-    if (!ismt_check(buf != NULL, "source page allocated", "no memory")) {
-        return;
-    }
-
-    memset(&dmb, 0, sizeof(dmb));
-    dmb.dmb_len = ISMT_DMB_LEN;
-    dmb.rgid = a->smcd->local_gid;
-    rc = b->smcd->ops->register_dmb(b->smcd, &dmb);
-    if (!ismt_check(rc == 0 && dmb.dmb_tok && dmb.cpu_addr,
-                    "B register_dmb", "rc %d token 0x%llx cpu_addr %px",
-                    rc, dmb.dmb_tok, dmb.cpu_addr)) {
-        free_page((unsigned long)buf);
-        return;
-    }
-    pr_info("ismtest: B dmb token 0x%016llx sba_idx %u len %u\n",
-            dmb.dmb_tok, dmb.sba_idx, dmb.dmb_len);
-    dst = dmb.cpu_addr;
-    memset(dst, 0, ISMT_DMB_LEN);
-
-    /* 8 bytes, no signal: one 8-byte PCI Store Block (relaxed length). */
-    ismt_fill(buf, 8, 0x5a);
-    rc = a->smcd->ops->move_data(a->smcd, dmb.dmb_tok, 0, false, 0, buf, 8);
-    ismt_check(rc == 0, "A move_data 8 bytes to B", "rc %d", rc);
-    diff = ismt_first_diff(buf, dst, 8);
-    ismt_check(diff < 0, "8 bytes arrived in B's DMB",
-               "byte %ld differs: 0x%02x != 0x%02x", diff,
-               diff < 0 ? 0 : dst[diff], diff < 0 ? 0 : buf[diff]);
+static void ismt_kprobes_on(bool *kp_handler, bool *kp_smcd)
+{
+    int rc;
 
     rc = register_kprobe(&ismt_kp_handler);
-    kp_handler = ismt_check(rc == 0, "kprobe on ism_handle_irq", "rc %d",
-                            rc);
+    *kp_handler = ismt_check(rc == 0, "kprobe on ism_handle_irq", "rc %d",
+                             rc);
     rc = register_kprobe(&ismt_kp_smcd_irq);
-    kp_smcd = ismt_check(rc == 0, "kprobe on smcd_handle_irq", "rc %d", rc);
+    *kp_smcd = ismt_check(rc == 0, "kprobe on smcd_handle_irq", "rc %d",
+                          rc);
+}
 
-    /* 4 KiB with the signal flag: one 4 KiB PCI Store Block. */
-    ismt_fill(buf, PAGE_SIZE, 0xa5);
-    rc = a->smcd->ops->move_data(a->smcd, dmb.dmb_tok, 0, true, 0, buf,
-                                 PAGE_SIZE);
-    ismt_check(rc == 0, "A move_data 4096 bytes with signal to B", "rc %d",
-               rc);
-    diff = ismt_first_diff(buf, dst, PAGE_SIZE);
-    ismt_check(diff < 0, "4096 bytes arrived in B's DMB",
-               "byte %ld differs: 0x%02x != 0x%02x", diff,
-               diff < 0 ? 0 : dst[diff], diff < 0 ? 0 : buf[diff]);
+/*
+ * After a move with the signal flag into @dmb of @b: wait for b's
+ * interrupt, check what the kprobes saw, then remove them.
+ */
+static void ismt_check_irq(struct ismt_fn *b, struct smcd_dmb *dmb,
+                           bool kp_handler, bool kp_smcd)
+{
+    int waited;
 
     for (waited = 0; waited < ISMT_IRQ_WAIT_MS; waited += 10) {
         if ((!kp_handler || atomic_read(&ismt_handler_hits)) &&
@@ -242,12 +222,12 @@ static void ismt_run(struct ismt_fn *a, struct ismt_fn *b)
     if (kp_smcd) {
         ismt_check(atomic_read(&ismt_smcd_irq_hits) > 0 &&
                    ismt_smcd_irq_dev == b->smcd &&
-                   ismt_smcd_irq_dmbno == dmb.sba_idx,
+                   ismt_smcd_irq_dmbno == dmb->sba_idx,
                    "B handler reported the DMB to smc",
                    "%d hits in %d ms, last smcd %px (B %px) dmbno %lu "
                    "(want %u)", atomic_read(&ismt_smcd_irq_hits), waited,
                    ismt_smcd_irq_dev, b->smcd, ismt_smcd_irq_dmbno,
-                   dmb.sba_idx);
+                   dmb->sba_idx);
     }
     pr_info("ismtest: irq after %d ms: handler hits %d, smcd_handle_irq "
             "hits %d\n", waited, atomic_read(&ismt_handler_hits),
@@ -258,18 +238,166 @@ static void ismt_run(struct ismt_fn *a, struct ismt_fn *b)
     if (kp_smcd) {
         unregister_kprobe(&ismt_kp_smcd_irq);
     }
+}
 
-    rc = b->smcd->ops->unregister_dmb(b->smcd, &dmb);
+/* Register a 4 KiB DMB on @b that accepts moves from @rgid. */
+static bool ismt_register_dmb(struct ismt_fn *b, struct smcd_dmb *dmb,
+                              u64 rgid, const char *name)
+{
+    int rc;
+
+    memset(dmb, 0, sizeof(*dmb));
+    dmb->dmb_len = ISMT_DMB_LEN;
+    dmb->rgid = rgid;
+    rc = b->smcd->ops->register_dmb(b->smcd, dmb);
+    if (!ismt_check(rc == 0 && dmb->dmb_tok && dmb->cpu_addr, name,
+                    "rc %d token 0x%llx cpu_addr %px",
+                    rc, dmb->dmb_tok, dmb->cpu_addr)) {
+        return false;
+    }
+    pr_info("ismtest: B dmb token 0x%016llx sba_idx %u len %u\n",
+            dmb->dmb_tok, dmb->sba_idx, dmb->dmb_len);
+    memset(dmb->cpu_addr, 0, ISMT_DMB_LEN);
+    return true;
+}
+
+static void ismt_check_arrived(const u8 *buf, const u8 *dst, size_t len,
+                               const char *name)
+{
+    long diff = ismt_first_diff(buf, dst, len);
+
+    ismt_check(diff < 0, name, "byte %ld differs: 0x%02x != 0x%02x", diff,
+               diff < 0 ? 0 : dst[diff], diff < 0 ? 0 : buf[diff]);
+}
+
+/* mode=pair: A moves data into a DMB of B. */
+/*
+ * One page with the signal flag from `from` into B's DMB (one 4 KiB PCI
+ * Store Block): the bytes must arrive and B's interrupt handler report the
+ * DMB; then B unregisters the DMB and buf (a page) is freed.
+ */
+static void ismt_signal_move(struct ismt_fn *from, struct ismt_fn *b,
+                             struct smcd_dmb *dmb, u8 *buf, u8 fill,
+                             const char *name)
+{
+    bool kp_handler, kp_smcd;
+    int rc;
+
+    ismt_kprobes_on(&kp_handler, &kp_smcd);
+    ismt_fill(buf, PAGE_SIZE, fill);
+    rc = from->smcd->ops->move_data(from->smcd, dmb->dmb_tok, 0, true, 0,
+                                    buf, PAGE_SIZE);
+    ismt_check(rc == 0, name, "rc %d", rc);
+    ismt_check_arrived(buf, dmb->cpu_addr, PAGE_SIZE,
+                       "4096 bytes arrived in B's DMB");
+    ismt_check_irq(b, dmb, kp_handler, kp_smcd);
+
+    rc = b->smcd->ops->unregister_dmb(b->smcd, dmb);
     ismt_check(rc == 0, "B unregister_dmb", "rc %d", rc);
     free_page((unsigned long)buf);
+}
+
+static void ismt_run(struct ismt_fn *a, struct ismt_fn *b)
+{
+    struct smcd_dmb dmb;
+    u8 *buf;
+    int rc;
+
+    ismt_print_gids(a, b);
+
+    rc = a->smcd->ops->query_remote_gid(a->smcd, b->smcd->local_gid, 0, 0);
+    ismt_check(rc == 0, "A query_remote_gid(B)", "rc %d", rc);
+
+    buf = (u8 *)__get_free_page(GFP_KERNEL);
+    if (!ismt_check(buf != NULL, "source page allocated", "no memory")) {
+        return;
+    }
+    if (!ismt_register_dmb(b, &dmb, a->smcd->local_gid, "B register_dmb")) {
+        free_page((unsigned long)buf);
+        return;
+    }
+
+    /* 8 bytes, no signal: one 8-byte PCI Store Block (relaxed length). */
+    ismt_fill(buf, 8, 0x5a);
+    rc = a->smcd->ops->move_data(a->smcd, dmb.dmb_tok, 0, false, 0, buf, 8);
+    ismt_check(rc == 0, "A move_data 8 bytes to B", "rc %d", rc);
+    ismt_check_arrived(buf, dmb.cpu_addr, 8, "8 bytes arrived in B's DMB");
+
+    /* 4 KiB with the signal flag: one 4 KiB PCI Store Block. */
+    ismt_signal_move(a, b, &dmb, buf, 0xa5,
+                     "A move_data 4096 bytes with signal to B");
+}
+
+/*
+ * mode=after-error: the host fails A's next PCI instruction with a PCI
+ * error; issue it, let the guest kernel handle the error event, then B
+ * moves data into a DMB of its own.
+ */
+static void ismt_run_after_error(struct ismt_fn *a, struct ismt_fn *b)
+{
+    struct smcd_dmb dmb;
+    u8 *buf;
+    int rc, waited;
+
+    ismt_print_gids(a, b);
+
+    /*
+     * QUERY_RGID: its first PCI Store Block (the request body) is the
+     * instruction the host fails; the header and the response loads that
+     * follow fail too, so the driver keeps its ISM_ERROR answer.
+     */
+    rc = a->smcd->ops->query_remote_gid(a->smcd, b->smcd->local_gid, 0, 0);
+    ismt_check(rc != 0, "A query_remote_gid(B) fails on the PCI error",
+               "rc %d", rc);
+
+    /*
+     * The error event reaches the guest kernel through a machine check
+     * and is handled by the kernel's crw thread; the ism driver has no
+     * error handler, so the kernel ends with the function in permanent
+     * failure (arch/s390/pci/pci_event.c).
+     */
+    for (waited = 0; waited < ISMT_ERR_WAIT_MS; waited += 10) {
+        if (a->pdev->error_state == pci_channel_io_perm_failure) {
+            break;
+        }
+        msleep(10);
+    }
+    pr_info("ismtest: A error_state %d after %d ms\n",
+            (__force int)a->pdev->error_state, waited);
+    ismt_check(a->pdev->error_state == pci_channel_io_perm_failure,
+               "A in permanent failure after the error event",
+               "error_state %d after %d ms",
+               (__force int)a->pdev->error_state, waited);
+    ismt_check(b->pdev->error_state == pci_channel_io_normal,
+               "B error_state normal", "error_state %d",
+               (__force int)b->pdev->error_state);
+
+    buf = (u8 *)__get_free_page(GFP_KERNEL);
+    if (!ismt_check(buf != NULL, "source page allocated", "no memory")) {
+        return;
+    }
+    if (!ismt_register_dmb(b, &dmb, b->smcd->local_gid,
+                           "B register_dmb for itself")) {
+        free_page((unsigned long)buf);
+        return;
+    }
+    /* 4 KiB with the signal flag from B into B's DMB: one PCI Store Block */
+    ismt_signal_move(b, b, &dmb, buf, 0x3c,
+                     "B move_data 4096 bytes with signal to itself");
 }
 
 static int __init ismt_init(void)
 {
     struct ismt_fn fns[2] = { { .tag = "A" }, { .tag = "B" } };
     struct pci_dev *pdev = NULL;
+    bool after_error = !strcmp(mode, "after-error");
     int n = 0, i;
 
+    if (!after_error && strcmp(mode, "pair")) {
+        pr_info("ismtest: unknown mode %s\n", mode);
+        return -EINVAL;
+    }
+    pr_info("ismtest: mode %s\n", mode);
     while ((pdev = pci_get_device(ISMT_VENDOR_IBM, ISMT_DEVICE_ISM,
                                   pdev)) != NULL) {
         if (!pdev->driver || strcmp(pdev->driver->name, "ism")) {
@@ -282,7 +410,11 @@ static int __init ismt_init(void)
     }
     if (ismt_check(n == 2, "two functions bound to ism", "found %d", n) &&
         ismt_find_smcd(&fns[0]) && ismt_find_smcd(&fns[1])) {
-        ismt_run(&fns[0], &fns[1]);
+        if (after_error) {
+            ismt_run_after_error(&fns[0], &fns[1]);
+        } else {
+            ismt_run(&fns[0], &fns[1]);
+        }
     }
     for (i = 0; i < n; i++) {
         if (fns[i].child) {

@@ -17,6 +17,9 @@
 #define ZPCI_MOD_FC_DEREG_IOAT  5
 #define ZPCI_MOD_FC_RESET_ERROR 7
 
+/* status of MPCIFC with cc 1: the function is not in the required state */
+#define ZPCI_MOD_ST_SEQUENCE    24
+
 #define ZPCI_IOTA_RTTO_FLAG     0x804ull  /* translation on, region table */
 
 /* Function Information Block (80 bytes, doubleword aligned) */
