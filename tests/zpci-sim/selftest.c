@@ -1632,13 +1632,20 @@ static void test_fmb_ignored(Dev *rf)
     close(efd);
 }
 
-/* rt (linux-7.3): inject-at-ms=30, PEC 0x3d, faddr 0x5000 */
-static void test_timer(Dev *rt)
+static Dev open_in(int c, int group, const char *name, unsigned shift);
+
+/*
+ * rt (linux-7.3): inject-at-ms=30, PEC 0x3d, faddr 0x5000.  The clock
+ * starts at the open: a signal before the eventfd is registered is lost,
+ * as with the kernel, so the open is here, right before the registration.
+ */
+static void test_timer(Dev *rt, int c5)
 {
     uint8_t *buf = pages(1), c[32];
     int efd = eventfd(0, EFD_NONBLOCK), i;
     uint64_t n = 0;
 
+    *rt = open_in(c5, 28, "rt", 40);
     check(set_err_eventfd(rt, efd) == 0, "rt: ERR eventfd registered");
     for (i = 0; i < 400 && !n; i++) {
         usleep(5000);
@@ -1809,7 +1816,6 @@ int main(int argc, char **argv)
     g25 = group_attach(c5, 25);
     ioctl(c5, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU);
     rc = dev_open(g25, "rc", 40);
-    rt = open_in(c5, 28, "rt", 40);
     rq = open_in(c5, 24, "rq", 40);
     r72 = open_in(c5, 26, "r72", 40);
     rf = open_in(c5, 27, "rf", 40);
@@ -1826,7 +1832,7 @@ int main(int argc, char **argv)
     test_iommu(c2);
     test_dma_limit(c2);
     test_faults(c3, &inj, &errs);
-    test_timer(&rt);
+    test_timer(&rt, c5);
     test_mediated(&rq);
     test_mediated_close(g25, &rc);
     test_host_recovery(&r72);
