@@ -39,9 +39,15 @@ static const SimModel *const models[] = {
  *           RELAXED group flag for a function whose CLP group says
  *           relaxed, and the zPCI I/O region (hdr.flags 0, hdr.max = the
  *           function's maxstbl).
- * extended  our uapi additions on top of zio-2021: the region's STORE
- *           operation (hdr.flags bit value 1) and the function's MIO
- *           support in hdr.flags bit value 2.
+ * extended  Linux 7.3 with the RFC kernel series of kernel/: the
+ *           zio-2021 region with the STORE operation (hdr.flags bit value
+ *           1) and NO_MIO (bit value 2) for a function the platform gives
+ *           no MIO addresses (kernel/0003 vfio_pci_zdev_io_init()), and
+ *           ism_vfio_pci's VFIO_REGION_INFO_CAP_ZPCI_STB on every
+ *           implemented BAR, max_len the function's maxstbl, with a write
+ *           that ends beyond the BAR refused (kernel/0004).  kernel/check
+ *           compiles tests/zpci-sim/abi-check.c against the uapi of the
+ *           patched tree: the constants here are the series' own.
  */
 static const SimHostProfile host_profiles[] = {
     {
@@ -63,7 +69,7 @@ static const SimHostProfile host_profiles[] = {
         .name = "extended", .base_cap_version = 3, .report_relaxed = true,
         .group_maxstbl = SIM_LINUX_MAXSTBL, .refresh = true,
         .zio = SIM_ZIO_STORE, .host_mio = true, .mediated_recovery = true,
-        .err_irq_all = true, .zpci_err_feature = true,
+        .err_irq_all = true, .zpci_err_feature = true, .ism_stb_cap = true,
     },
 };
 
@@ -84,6 +90,7 @@ static const char *const function_keys[] = {
     /* the host: its profile and overrides of the profile's values */
     "host", "region", "base-cap-version", "refresh", "report-relaxed",
     "group-maxstbl", "host-mio", "zdev-caps", "mediated-recovery",
+    "ism-stb-cap",
     /* the function */
     "pft", "gid", "fh", "fid", "pchid", "vfn", "maxstbl", "noi", "mui",
     "relaxed", "mio", "pcie", "util-str", "pfip", "fmb-length", "dasm",
@@ -520,6 +527,8 @@ static void load_function(GKeyFile *kf, const char *grp, unsigned idx)
     get_bool(kf, grp, "mediated-recovery", &f->mediated_recovery_cfg);
     f->err_irq_all = f->host->err_irq_all;
     f->zpci_err_feature = f->host->zpci_err_feature;
+    f->ism_stb_cap = f->host->ism_stb_cap;
+    get_bool(kf, grp, "ism-stb-cap", &f->ism_stb_cap);
     f->pending_errs = g_queue_new();
 
     s = g_key_file_get_string(kf, grp, "driver", NULL);
@@ -553,6 +562,12 @@ static void load_function(GKeyFile *kf, const char *grp, unsigned idx)
                       "region; region ignored", grp);
         }
         f->zio = SIM_ZIO_ABSENT;
+    }
+    if (f->driver != SIM_DRV_ISM_VFIO_PCI && f->ism_stb_cap &&
+        g_key_file_has_key(kf, grp, "ism-stb-cap", NULL)) {
+        /* The capability is ism_vfio_pci's; vfio-pci has no such thing */
+        sim_error("config: [%s] ism-stb-cap needs driver=ism_vfio_pci; "
+                  "ignored", grp);
     }
 
     f->backing = sim.backing;

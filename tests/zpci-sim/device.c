@@ -200,6 +200,24 @@ static int get_region_info(SimFunction *f, struct vfio_region_info *uri)
     if (idx < SIM_NUM_BARS) {
         ri->size = f->bars[idx].size;
         ri->flags = ri->size ? rw : 0;
+        if (ri->size && f->driver == SIM_DRV_ISM_VFIO_PCI &&
+            f->ism_stb_cap) {
+            /* kernel/0004: ism_vfio_pci_add_stb_cap() on each BAR */
+            struct sim_zpci_stb_cap cap = {
+                .id = SIM_REGION_INFO_CAP_ZPCI_STB, .version = 1,
+                .max_len = f->maxstbl,
+            };
+
+            total = CAP_ALIGN(sizeof(*ri)) + sizeof(cap);
+            ri->flags |= VFIO_REGION_INFO_FLAG_CAPS;
+            if (ri->argsz < total) {
+                ri->argsz = total;
+            } else {
+                memcpy((char *)uri + CAP_ALIGN(sizeof(*ri)), &cap,
+                       sizeof(cap));
+                ri->cap_offset = CAP_ALIGN(sizeof(*ri));
+            }
+        }
     } else if (idx == SIM_REGION_CONFIG) {
         ri->size = f->cfg_size;
         ri->flags = rw;

@@ -363,6 +363,13 @@ static ssize_t ism_bar_rw(SimFunction *f, int bar, void *buf, size_t n,
     if (clip < 0) {
         return clip;
     }
+    if (SIM_CHECK("ismvp-stb-end", write && f->ism_stb_cap &&
+                                   n > (size_t)clip)) {
+        /* kernel/0004: a write is one PCI Store Block, all or nothing */
+        region_reject(f, op, EINVAL, "ism_vfio_pci: write ends beyond the "
+                      "BAR", bar, off, n);
+        return -EINVAL;
+    }
     if (SIM_CHECK("ismvp-clip", n > (size_t)clip)) {
         n = clip;
     }

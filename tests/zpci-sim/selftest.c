@@ -251,6 +251,12 @@ static int region_info(Dev *d, unsigned idx, struct vfio_region_info **out)
  *               VFIO_DEVICE_FEATURE_ZPCI_ERROR (13) to
  *               vfio_pci_zdev_feature_err() (GET only, so a PROBE of GET
  *               answers 0); 7.2 answers ENOTTY.
+ * ism_stb       kernel/0004 ism_vfio_pci_add_stb_cap(): every implemented
+ *               BAR region of ism_vfio_pci carries
+ *               VFIO_REGION_INFO_CAP_ZPCI_STB (6), version 1, flags 0,
+ *               max_len zdev->maxstbl, as the only capability of the
+ *               chain (cap_offset 32, next 0, REGION_INFO_FLAG_CAPS); no
+ *               kernel release has it, the RFC series (extended) does.
  */
 typedef struct HostRule {
     const char *name;
@@ -260,14 +266,15 @@ typedef struct HostRule {
     int region;                 /* 0 none, 1 the 2021 region, 2 + STORE */
     bool err_all;               /* ERR irq index for non-PCIe functions */
     bool zpci_err;              /* VFIO_DEVICE_FEATURE_ZPCI_ERROR */
+    bool ism_stb;               /* ism_vfio_pci's CAP_ZPCI_STB on BARs */
 } HostRule;
 
 static const HostRule host_rules[] = {
-    { "linux-7.3", 3, false, 128, 0, true, true },
-    { "linux", 2, false, 128, 0, false, false },
-    { "linux-7.2", 2, false, 128, 0, false, false },
-    { "zio-2021", 3, true, 128, 1, true, true },
-    { "extended", 3, true, 128, 2, true, true },
+    { "linux-7.3", 3, false, 128, 0, true, true, false },
+    { "linux", 2, false, 128, 0, false, false, false },
+    { "linux-7.2", 2, false, 128, 0, false, false, false },
+    { "zio-2021", 3, true, 128, 1, true, true, false },
+    { "extended", 3, true, 128, 2, true, true, true },
 };
 
 /*
@@ -463,6 +470,7 @@ static void test_caps_of(Dev *d)
     struct vfio_region_info *ri;
     uint32_t expect_flags;
     unsigned shift = F.ismd ? 48 : 40;
+    bool stb_ok = true;
     int e;
 
     check(F.ok, "%s: every fact of the function is stated in its section",
@@ -599,12 +607,32 @@ static void test_caps_of(Dev *d)
         }
         reg = bar[0] | bar[1] << 8 | bar[2] << 16 | (uint32_t)bar[3] << 24;
         ok &= ri->offset == (uint64_t)i << shift &&
-              ri->flags == (sz ? 3U : 0U) &&
               (sz == 0 || (reg & ~0xfU) == ((uint32_t)~(sz - 1) & ~0xfU));
+        if (sz && F.ismd && R->ism_stb) {
+            struct stb_cap {
+                struct vfio_info_cap_header header;
+                uint32_t flags;
+                uint16_t max_len;
+                uint16_t reserved;
+            } *c = find_cap(ri, ri->cap_offset, 6);
+
+            stb_ok &= ri->flags == (3U | VFIO_REGION_INFO_FLAG_CAPS) &&
+                      ri->cap_offset == sizeof(*ri) && ri->argsz == 48 &&
+                      c && c->header.version == 1 && c->header.next == 0 &&
+                      c->flags == 0 && c->max_len == F.maxstbl &&
+                      c->reserved == 0;
+        } else {
+            ok &= ri->flags == (sz ? 3U : 0U) && ri->cap_offset == 0;
+        }
         free(ri);
     }
     check(ok, "%s [%s]: BARs 0-5 at index << %u, READ|WRITE when "
           "implemented, never mmap-able", d->name, R->name, shift);
+    if (F.ismd) {
+        check(stb_ok, "%s [%s]: ism_vfio_pci BARs %s", d->name, R->name,
+              R->ism_stb ? "carry CAP_ZPCI_STB v1, max_len = maxstbl, "
+              "alone in the chain" : "carry no capability");
+    }
     if (F.ismd) {
         check(region_info(d, 6, &ri) == EINVAL &&
               region_info(d, 8, &ri) == EINVAL &&
@@ -899,7 +927,7 @@ static void test_bars(Dev *nic, Dev *nomio, Dev *ismv, Dev *errs)
 
 /* ---- ism_vfio_pci (drivers/vfio/pci/ism/main.c) ---- */
 
-static void test_ismvp(Dev *ismd, Dev *ismsm)
+static void test_ismvp(Dev *ismd, Dev *ismsm, Dev *ismx)
 {
     uint8_t buf[8192];
 
@@ -931,6 +959,17 @@ static void test_ismvp(Dev *ismd, Dev *ismsm)
           ERR(pwrite(ismd->fd, buf, 8, roff(ismd, 2) + 8192)) == EINVAL,
           "ism_vfio_pci: read across the BAR's end clipped to 8; at the "
           "end EINVAL");
+    /*
+     * A write across the BAR's end: Linux 7.3 performs the part that fits
+     * as a shorter block; the RFC series (kernel/0004) refuses it whole.
+     */
+    check(pwrite(ismd->fd, buf, 16, roff(ismd, 2) + 8192 - 8) == 8,
+          "ism_vfio_pci (7.3): write of 16 across the BAR's end performs 8");
+    check(ERR(pwrite(ismx->fd, buf, 16, roff(ismx, 2) + 8192 - 8)) ==
+          EINVAL &&
+          pwrite(ismx->fd, buf, 8, roff(ismx, 2) + 8192 - 8) == 8,
+          "ism_vfio_pci (RFC series): write across the BAR's end EINVAL, "
+          "8 up to it ok");
     check(pread(ismd->fd, buf, 0, roff(ismd, 6)) == 0 &&
           ERR(pread(ismd->fd, buf, 1, roff(ismd, 6))) == EINVAL &&
           ERR(pread(ismd->fd, buf, 1, roff(ismd, 8))) == EINVAL,
@@ -1752,6 +1791,7 @@ int main(int argc, char **argv)
     int c1, c2, c3, c4, c5, g10, g13, g25;
     struct vfio_group_status st = { .argsz = sizeof(st) };
     Dev nic, nicp, msid, ismv, ismd, ismd2, ismsm, isms, inj, errs, nomio;
+    Dev ismx;
     Dev both, rq, rc, r72, rf, rt;
 
     load_ini();
@@ -1795,6 +1835,7 @@ int main(int argc, char **argv)
     ismd2 = dev_open(g13, "ismd2", 48);
     isms = open_in(c1, 14, "isms", 40);
     ismsm = open_in(c1, 15, "ismsm", 48);
+    ismx = open_in(c1, 29, "ismx", 48);
     nomio = open_in(c1, 17, "nomio", 40);
     nicp = open_in(c1, 18, "nicp", 40);
     msid = open_in(c1, 19, "msid", 40);
@@ -1825,7 +1866,7 @@ int main(int argc, char **argv)
     test_cfg(&nic, &ismd, &both);
     test_zio(&nic, &nicp, &msid);
     test_bars(&nic, &nomio, &ismv, &errs);
-    test_ismvp(&ismd, &ismsm);
+    test_ismvp(&ismd, &ismsm, &ismx);
     test_ism(c1, &ismd, &ismd2, &isms);
     test_irqs(&nic, &msid, &both, &ismv);
     test_reset(&msid);

@@ -34,25 +34,6 @@
 
 #include "zpci-sim.h"
 
-struct sim_zio_hdr {
-    uint64_t flags;
-    uint16_t max;
-    uint16_t reserved;
-    uint32_t reserved2;
-};
-
-struct sim_zio_req {
-    uint64_t flags;
-    uint64_t gaddr;
-    uint64_t offset;
-    uint32_t reserved;
-    uint16_t len;
-    uint8_t pcias;
-    uint8_t reserved2;
-};
-
-G_STATIC_ASSERT(sizeof(struct sim_zio_hdr) == SIM_ZIO_HDR_SIZE);
-G_STATIC_ASSERT(sizeof(struct sim_zio_req) == SIM_ZIO_REQ_SIZE);
 
 static void req_reject(SimFunction *f, const char *op, int err,
                        const char *why, const struct sim_zio_req *r)

@@ -40,6 +40,7 @@ typedef struct SimHostProfile {
     bool mediated_recovery;     /* open starts mediated PCI error recovery */
     bool err_irq_all;           /* ERR irq count 1 for every function */
     bool zpci_err_feature;      /* VFIO_DEVICE_FEATURE_ZPCI_ERROR */
+    bool ism_stb_cap;           /* ism_vfio_pci: REGION_INFO_CAP_ZPCI_STB */
 } SimHostProfile;
 
 /* Real host cost per BAR access / region request (backing.c) */
@@ -72,6 +73,43 @@ typedef enum {
 #define SIM_ZIO_REQ_STORE   (1ULL << 2)
 #define SIM_REGION_TYPE_IBM 0x80001014U
 #define SIM_REGION_SUBTYPE_ZPCI_IO 2
+
+/* The region's header (offset 0) and request (offset 16) */
+struct sim_zio_hdr {
+    uint64_t flags;
+    uint16_t max;
+    uint16_t reserved;
+    uint32_t reserved2;
+};
+
+struct sim_zio_req {
+    uint64_t flags;
+    uint64_t gaddr;
+    uint64_t offset;
+    uint32_t reserved;
+    uint16_t len;
+    uint8_t pcias;
+    uint8_t reserved2;
+};
+
+G_STATIC_ASSERT(sizeof(struct sim_zio_hdr) == SIM_ZIO_HDR_SIZE);
+G_STATIC_ASSERT(sizeof(struct sim_zio_req) == SIM_ZIO_REQ_SIZE);
+
+/*
+ * ism_vfio_pci's region-info capability of the RFC kernel series
+ * (kernel/0004): a write to the BAR region is one PCI Store Block of at
+ * most max_len bytes.
+ */
+#define SIM_REGION_INFO_CAP_ZPCI_STB    6
+
+struct sim_zpci_stb_cap {
+    uint16_t id;                /* vfio_info_cap_header */
+    uint16_t version;
+    uint32_t next;
+    uint32_t flags;
+    uint16_t max_len;
+    uint16_t reserved;
+};
 
 /* GROUP capability flags (ABI page sections 1 and 2) */
 #define SIM_GROUP_FLAG_REFRESH  1
@@ -166,6 +204,7 @@ struct SimFunction {
     bool mediated_recovery_cfg; /* vfio open starts mediated recovery */
     bool err_irq_all;           /* ERR irq index for non-PCIe functions */
     bool zpci_err_feature;      /* VFIO_DEVICE_FEATURE_ZPCI_ERROR exists */
+    bool ism_stb_cap;           /* ism_vfio_pci reports its block writes */
     /*
      * The host reports the zPCI capability chain (vfio-pci built with
      * CONFIG_VFIO_PCI_ZDEV_KVM); false: VFIO_DEVICE_GET_INFO has no caps
