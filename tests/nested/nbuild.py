@@ -421,6 +421,19 @@ def kmake(ksrc, *args, **kw):
     return r
 
 
+# Options the layout of struct module depends on (include/linux/module.h)
+LAYOUT_OPTS = ('CONFIG_DEBUG_INFO_BTF_MODULES', 'CONFIG_MODULE_UNLOAD',
+               'CONFIG_KALLSYMS', 'CONFIG_LIVEPATCH', 'CONFIG_MODULE_SIG')
+
+
+def config_value(path, opt):
+    with open(path) as f:
+        for ln in f:
+            if ln.startswith(opt + '='):
+                return ln.split('=', 1)[1].strip()
+    return 'unset'
+
+
 def build_ism_vfio_pci(out, ksrc, kroot, krel):
     """ism_vfio_pci.ko for Debian's kernel krel (7.3-s390x, or
     7.2.13+deb14-s390x), from the linux-source of the same upload.
@@ -440,7 +453,16 @@ def build_ism_vfio_pci(out, ksrc, kroot, krel):
     mdir = os.path.join(ksrc, 'drivers/vfio/pci/ism')
     ko = os.path.join(mdir, 'ism-vfio-pci.ko')
     stamp = os.path.join(ksrc, '.prepared')
-    if not stamp_ok(stamp, cfg, symvers):
+    # pahole decides whether olddefconfig keeps DEBUG_INFO_BTF_MODULES,
+    # which changes struct module: another pahole, another preparation
+    pahole = subprocess.run(['pahole', '--version'], capture_output=True,
+                            text=True).stdout.strip() if shutil.which(
+                                'pahole') else 'none'
+    same = False
+    if stamp_ok(stamp, cfg, symvers):
+        with open(stamp) as f:
+            same = f.read().strip() == pahole
+    if not same:
         shutil.copy(cfg, os.path.join(ksrc, '.config'))
         shutil.copy(symvers, os.path.join(ksrc, 'Module.symvers'))
         log('olddefconfig + modules_prepare for %s' % krel)
@@ -450,7 +472,17 @@ def build_ism_vfio_pci(out, ksrc, kroot, krel):
         shutil.copy(symvers, os.path.join(ksrc, 'Module.symvers'))
         if os.path.exists(ko):
             os.unlink(ko)
-        touch(stamp)
+        # A module's struct module must be the kernel's
+        for opt in LAYOUT_OPTS:
+            want = config_value(cfg, opt)
+            got = config_value(os.path.join(ksrc, '.config'), opt)
+            if want != got:
+                raise SystemExit('nested: %s is %s in Debian\'s config but %s '
+                                 'after olddefconfig here (struct module '
+                                 'would differ; is dwarves installed?)' % (
+                                     opt, want, got))
+        with open(stamp, 'w') as f:
+            f.write(pahole + '\n')
     if not os.path.exists(ko) or os.path.getmtime(ko) < os.path.getmtime(
             stamp) or os.path.getmtime(ko) < os.path.getmtime(
                 os.path.join(mdir, 'main.c')):
