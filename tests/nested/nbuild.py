@@ -658,7 +658,7 @@ class Cpio(lgbuild.Cpio):
         super().symlink(name, target)
 
 
-def build_initrd(out, items, extra_files):
+def build_initrd(out, items, extra_files, image='l1-initrd.img'):
     """items: {image path: (disk path or bytes, mode)}; cached by digest."""
     h = hashlib.sha256()
     for name in sorted(items):
@@ -674,7 +674,7 @@ def build_initrd(out, items, extra_files):
         h.update(name.encode() + hashlib.sha256(extra_files[name]).digest())
     h.update(' '.join(APPLETS).encode())
     digest = h.hexdigest()
-    img = os.path.join(out, 'l1-initrd.img')
+    img = os.path.join(out, image)
     stamp = img + '.manifest'
     if os.path.exists(img) and os.path.exists(stamp):
         with open(stamp) as f:
@@ -747,9 +747,13 @@ def cross_build(top, build):
     return r.stdout.strip().splitlines()[-1]
 
 
-def build_all(top, build, extra_files=None, extra_items=None):
+def build_all(top, build, extra_files=None, extra_items=None,
+              rfc_modules=None):
     """Everything for one suite run.  extra_files: {image path: bytes}
-    (the runner's plans), extra_items: {image path: disk path}.  Returns a
+    (the runner's plans), extra_items: {image path: disk path};
+    rfc_modules: {module name: .ko path} that replace Debian's (and the
+    ism_vfio_pci built here) in a second initramfs, l1-initrd-rfc.img
+    (the RFC kernel series' modules, built by kernel/check).  Returns a
     dict of paths and versions."""
     out = out_dir(build)
     os.makedirs(out, exist_ok=True)
@@ -779,6 +783,18 @@ def build_all(top, build, extra_files=None, extra_items=None):
     idx = module_index(kroot, krel)
     mods = module_order(idx, WANTED_MODULES + [ISM_VFIO_PCI],
                         {ISM_VFIO_PCI: ism_ko})
+    if rfc_modules:
+        missing = set(rfc_modules) - set(n for n, _ in mods)
+        if missing:
+            raise SystemExit('nested: no module %s to replace' %
+                             ' '.join(sorted(missing)))
+        mods = [(n, rfc_modules.get(n, p)) for n, p in mods]
+        for n, p in rfc_modules.items():
+            vm = modinfo(read_module(p)).get('vermagic')
+            real = modinfo(read_module(idx['vfio_pci'])).get('vermagic')
+            if vm != real:
+                raise SystemExit('nested: %s (%s) vermagic "%s", the '
+                                 'kernel\'s modules "%s"' % (n, p, vm, real))
     # No MODVERSIONS in Debian's configs: the kernel refuses a module
     # whose vermagic differs from its own, so compare with its vfio-pci.
     vermagic = modinfo(read_module(ism_ko)).get('vermagic')
@@ -812,12 +828,14 @@ def build_all(top, build, extra_files=None, extra_items=None):
     for name, p in (extra_items or {}).items():
         items[name] = (p, 0o644)
     initrd = t('write the L1 initramfs', build_initrd, out, items,
-               extra_files or {})
+               extra_files or {},
+               'l1-initrd-rfc.img' if rfc_modules else 'l1-initrd.img')
     stock_ver = [urllib.parse.unquote(os.path.basename(d).split('_')[1])
                  for d in sdebs
                  if os.path.basename(d).startswith(STOCK_PKG + '_')]
     return {'vmlinuz': vmlinuz[0], 'initrd': initrd,
             'modules': [n for n, _ in mods], 'ism_ko': ism_ko,
+            'module_paths': dict(mods),
             'fork': fork, 'stock': stock_ver[0] if stock_ver else '?',
             'busybox': urllib.parse.unquote(os.path.basename(bb)),
             'kernel': krel + ' ' + k['version'],
