@@ -338,6 +338,14 @@ MUTANTS = [
         [e2e("policy-table")],
         r"refused .*'bound to ism_vfio_pci but is not an ISM function'"),
     Mutant(
+        "ism-stb-cap-ignored", VFIO,
+        "    pbdev->host.ism_stb_max = s390_pci_ism_stb_cap(pbdev);\n",
+        "    pbdev->host.ism_stb_max = s390_pci_ism_stb_cap(pbdev) & 0;\n",
+        "ism_vfio_pci's store block capability is ignored: the driver is "
+        "recognised by its name alone",
+        [e2e("policy-table")],
+        r"io-path-reason names the store block capability"),
+    Mutant(
         "io-region-on-without-region", VFIO,
         "    if (on && !host->zio) {\n",
         "    if (0) {\n",
