@@ -822,7 +822,7 @@ def build_all(top, build, extra_files=None, extra_items=None,
         os.path.join(sroot, 'usr/share/qemu/s390-ccw.img'), 0o644)
     for name, p in lib_closure(sroot, stock_bin).items():
         items[name] = (p, 0o755)
-    for p in ('ism', 'msix-nic'):
+    for p in ('ism', 'msix-nic', 'zpciops'):
         items['payloads/%s.elf' % p] = (os.path.join(payloads, p + '.elf'),
                                         0o644)
     for name, p in (extra_items or {}).items():
