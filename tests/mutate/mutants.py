@@ -117,8 +117,10 @@ MUTANTS = [
                "        mr = s390_get_subregion(bar, offset, len);\n", 2)]),
     Mutant(
         "pcistb-pieces-host-order", INST,
+        "                                                       size),\n"
         "                                              "
         "size_memop(size) | MO_BE,\n",
+        "                                                       size),\n"
         "                                              "
         "size_memop(size),\n",
         "BAR-path PCI Store Block pieces dispatched in host order (data "
