@@ -128,6 +128,16 @@ MUTANTS = [
         [e2e("e2e"), e2e("alignment")],
         check=r"(pcistb-64-readback|guest sees stored and read back)"),
     Mutant(
+        "pcistg-pieces-reversed", INST,
+        "        shift = (len - pos - size) * 8;\n",
+        "        shift = pos * 8;\n",
+        "a PCI Load or Store that takes more than one piece (3, 5, 6 or 7 "
+        "bytes, or not on a multiple of its length) moves its pieces in "
+        "the wrong order: the register's first byte is no longer the "
+        "lowest address",
+        [REGRESSIONS],
+        check=r"^every-length-msix-nic-bar: the load returns"),
+    Mutant(
         "zio-load-left-justified", VFIO,
         "        *data = ldq_be_p(pbdev->iobuf);\n"
         "        if (len < 8) {\n"
