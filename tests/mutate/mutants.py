@@ -138,6 +138,16 @@ MUTANTS = [
         [REGRESSIONS],
         check=r"^every-length-msix-nic-bar: the load returns"),
     Mutant(
+        "summary-byte-blocks", BUS,
+        "                         sum_mask) & sum_mask)) {\n",
+        "                         sum_mask))) {\n",
+        "an MSI raises the adapter interruption only when the whole "
+        "summary byte was clear, as upstream QEMU before 10.2 did: the "
+        "second of two ISM functions whose summary bits share a byte "
+        "loses its interruption",
+        [e2e("e2e")],
+        check=r"ism pair.*ism-x-shared-summary-msi-interrupt"),
+    Mutant(
         "zio-load-left-justified", VFIO,
         "        *data = ldq_be_p(pbdev->iobuf);\n"
         "        if (len < 8) {\n"
