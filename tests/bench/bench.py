@@ -121,7 +121,7 @@ class Config:
                  lg_ops, host="linux-7.3"):
         self.name = name
         self.binary = binary
-        self.title = title
+        self._title = title
         self.fn = fn
         self.sizes = list(sizes)
         self.stb = dict(stb)
@@ -129,6 +129,18 @@ class Config:
         self.stb_ops = list(stb_ops)
         self.lg_ops = list(lg_ops)
         self.host = host
+
+    @property
+    def title(self):
+        """The title; "{stock}" becomes what the stock binary says it is
+        (its --version line: "QEMU emulator version 10.0.2 (Debian ...)"),
+        so the tables name the binary that ran, whatever the base."""
+        if "{stock}" not in self._title:
+            return self._title
+        version = re.search(r"version (\S+)", _first_line([stock_qemu(),
+                                                           "--version"]))
+        return self._title.replace("{stock}", "stock QEMU %s" % (
+            version.group(1) if version else "(version unknown)"))
 
     def qemu(self):
         if self.binary == "fork":
@@ -203,8 +215,7 @@ CONFIGS = [
            "BAR path)",
            _nic_stock, [64, 128], NIC_STB, NIC_LG, ["bar_write"],
            ["bar_read"], host="linux-7.3"),
-    Config("stock", "stock", "stock QEMU 10.0, msix-nic (Linux host, BAR "
-           "path)",
+    Config("stock", "stock", "{stock}, msix-nic (Linux host, BAR path)",
            _nic_stock, [64, 128], NIC_STB, NIC_LG, ["bar_write"],
            ["bar_read"], host="linux-7.3"),
 ]
