@@ -287,11 +287,11 @@ MUTANTS = [
         check=r"cc 1 status 8"),
     Mutant(
         "zio-bar-range-unchecked", VFIO,
-        "    return offset < bar->size && len <= bar->size - offset;\n",
-        "    return bar->size || (offset < bar->size &&\n"
-        "                         len <= bar->size - offset);\n",
-        "region requests for offsets outside the BAR reach the host (ISM "
-        "was exempt from the check)",
+        "    return offset < size && len <= size - offset;\n",
+        "    return size || (offset < size && len <= size - offset);\n",
+        "region and ism_vfio_pci requests for offsets outside the BAR "
+        "reach the host (s390_pci_vfio_bar_holds() says yes to any "
+        "implemented BAR)",
         [fuzz("ism-region-zio-2021")],
         check=r"no illegal host op"),
     Mutant(
