@@ -129,8 +129,9 @@ MUTANTS = [
         check=r"(pcistb-64-readback|guest sees stored and read back)"),
     Mutant(
         "pcistg-pieces-reversed", INST,
-        "        shift = (len - pos - size) * 8;\n",
-        "        shift = pos * 8;\n",
+        "    for (i = 0, shift = len * 8; i < n; i++) {\n"
+        "        shift -= piece[i].size * 8;\n",
+        "    for (i = 0, shift = 0; i < n; shift += piece[i++].size * 8) {\n",
         "a PCI Load or Store that takes more than one piece (3, 5, 6 or 7 "
         "bytes, or not on a multiple of its length) moves its pieces in "
         "the wrong order: the register's first byte is no longer the "

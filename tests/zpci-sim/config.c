@@ -590,6 +590,7 @@ static void load_function(GKeyFile *kf, const char *grp, unsigned idx)
         sim_stl_be(f->pfip, v);         /* four path bytes, as written */
     }
     GET_NUM(kf, grp, "base-cap-version", f->base_cap_version);
+    GET_NUM(kf, grp, "base-cap-size", f->base_cap_size);
     GET_NUM(kf, grp, "group-maxstbl", f->group_maxstbl);
     GET_NUM(kf, grp, "start-dma", f->start_dma);
     GET_NUM(kf, grp, "end-dma", f->end_dma);
@@ -621,6 +622,13 @@ static void load_function(GKeyFile *kf, const char *grp, unsigned idx)
         sim_error("config: [%s] base-cap-version=%d unsupported (1..3)",
                   grp, f->base_cap_version);
         f->base_cap_version = 2;
+    }
+    if (f->base_cap_size &&
+        (f->base_cap_size < 8 || f->base_cap_size > SIM_BASE_CAP_SIZE)) {
+        /* 8: the capability header (id, version, next) */
+        sim_error("config: [%s] base-cap-size=%u out of range (8..%d)",
+                  grp, f->base_cap_size, SIM_BASE_CAP_SIZE);
+        f->base_cap_size = 0;
     }
     if (f->maxstbl == 0 || f->maxstbl > 4096) {
         sim_error("config: [%s] maxstbl=%u out of range (1..4096)", grp,

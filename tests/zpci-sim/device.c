@@ -35,6 +35,9 @@ struct sim_cap_zpci_base_v3 {
     uint32_t ccdf_err_length;
 };
 
+_Static_assert(sizeof(struct sim_cap_zpci_base_v3) == SIM_BASE_CAP_SIZE,
+               "BASE capability layout");
+
 unsigned sim_num_regions(SimFunction *f)
 {
     if (f->driver == SIM_DRV_VFIO_PCI && f->zio != SIM_ZIO_ABSENT) {
@@ -60,14 +63,15 @@ uint64_t sim_region_offset(SimFunction *f, unsigned index)
  */
 static size_t build_caps(SimFunction *f, uint8_t *buf, size_t base)
 {
-    struct sim_cap_zpci_base_v3 *b;
+    struct sim_cap_zpci_base_v3 bcap = { 0 }, *b = &bcap;
     struct vfio_device_info_cap_zpci_group *g;
     struct vfio_device_info_cap_zpci_util *u;
     struct vfio_device_info_cap_zpci_pfip *p;
     size_t off = base, b_off, g_off, u_off = 0, p_off;
+    size_t b_size = f->base_cap_size ? f->base_cap_size : sizeof(*b);
 
     b_off = off;
-    off = CAP_ALIGN(off + sizeof(*b));
+    off = CAP_ALIGN(off + b_size);
     g_off = off;
     off = CAP_ALIGN(off + sizeof(*g));
     if (f->has_util) {
@@ -81,7 +85,6 @@ static size_t build_caps(SimFunction *f, uint8_t *buf, size_t base)
     }
     memset(buf + base, 0, off - base);
 
-    b = (void *)(buf + b_off);
     b->header.id = VFIO_DEVICE_INFO_CAP_ZPCI_BASE;
     b->header.version = f->base_cap_version;
     b->header.next = g_off;
@@ -99,6 +102,8 @@ static size_t build_caps(SimFunction *f, uint8_t *buf, size_t base)
         /* zpci_base_cap(): sizeof(struct zpci_ccdf_err) */
         b->ccdf_err_length = SIM_CCDF_ERR_LEN;
     }
+    /* base-cap-size (a fault, no kernel's layout) cuts the tail off */
+    memcpy(buf + b_off, b, b_size);
 
     /*
      * GROUP: what the host reports (its profile, overridable) around the

@@ -122,6 +122,8 @@ struct sim_zpci_stb_cap {
  * ccdf_err_length; at most ZPCI_ERR_PENDING_MAX of them are pending.
  */
 #define SIM_CCDF_ERR_LEN        32
+/* sizeof(struct vfio_device_info_cap_zpci_base) of Linux 7.3 (device.c) */
+#define SIM_BASE_CAP_SIZE       40
 #define SIM_ERR_PENDING_MAX     4
 #define SIM_FEATURE_ZPCI_ERROR  13
 #define SIM_MAX_INJECT          16      /* inject-after-ops moments */
@@ -197,6 +199,7 @@ struct SimFunction {
     const SimHostProfile *host;
     SimZio zio;
     int base_cap_version;
+    unsigned base_cap_size;     /* fault: BASE spans this many bytes */
     bool report_relaxed;
     uint16_t group_maxstbl;     /* 0: the function's maxstbl */
     bool refresh;
