@@ -53,7 +53,8 @@ check-all: deps
 
 # The fork and stock binaries of the base (scripts/stock) for the scripts.
 BASE_BINARIES = QEMU=$(QEMU_BUILD)/qemu-system-s390x \
-	QEMU_STOCK="$$($(TOP)/scripts/stock)"
+	QEMU_STOCK="$$($(TOP)/scripts/stock)" \
+	QEMU_STOCK_NEWEST="$$($(TOP)/scripts/stock-newest)"
 
 demo: all
 	@$(BASE_BINARIES) $(TOP)/scripts/demo
